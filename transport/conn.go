@@ -1,0 +1,241 @@
+package transport
+
+import (
+	"crypto/tls"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Protocol of a connection, learnt at the handshake or at its first use.
+const (
+	protoUnknown int32 = iota
+	protoH1
+	protoH2
+)
+
+// Pool state of a connection. Reserved: dialled for a request that has not
+// picked it up yet. Busy: a request (HTTP/1) or at least one stream (HTTP/2)
+// uses it. Idle: nothing uses it, so it may be closed to free a slot.
+// Reaping: chosen to be closed for a slot.
+const (
+	stateReserved int32 = iota
+	stateBusy
+	stateIdle
+	stateReaping
+)
+
+// conn wraps every connection the Transport dials, under TLS when there is
+// TLS. It gives HTTP/1 requests their per-operation deadlines, gives the
+// connection's slot back to the pool when closed, and tells the pool whether
+// the connection is idle.
+//
+// HTTP/1 deadlines follow the request that uses the connection: GotConn arms
+// the write timeout, WroteRequest the read timeout, and every Read or Write
+// pushes its own deadline forward, so the limit applies to each operation
+// and costs a SetReadDeadline (a runtime timer update, no allocation, no
+// goroutine). PutIdleConn disarms and clears the deadlines before net/http's
+// read loop parks its next Peek on the idle connection, so an idle
+// connection never times out as if a request were waiting.
+type conn struct {
+	net.Conn
+	pool *pool
+	addr string // the address net/http dialled: host:port of the target or proxy
+
+	owner atomic.Pointer[reqState] // HTTP/1 request the deadlines belong to
+	rto   atomic.Int64             // armed read timeout (ns), 0 = none
+	wto   atomic.Int64             // armed write timeout (ns), 0 = none
+
+	mu    sync.Mutex // serialises arm, startRead and disarm
+	setup bool       // a setup deadline (proxy CONNECT, TLS) is still set
+	dirty bool       // the owner's timeouts may have left deadlines set
+
+	proto   atomic.Int32
+	state   atomic.Int32
+	streams atomic.Int32 // open HTTP/2 streams
+	idleAt  atomic.Int64 // unix nanoseconds when it last went idle
+	closed  atomic.Bool
+}
+
+func newConn(p *pool, nc net.Conn, addr string) *conn {
+	return &conn{Conn: nc, pool: p, addr: addr}
+}
+
+// Read pushes the read deadline forward when a request armed one, and
+// records a timeout against that request.
+func (c *conn) Read(b []byte) (int, error) {
+	if d := c.rto.Load(); d > 0 {
+		_ = c.Conn.SetReadDeadline(time.Now().Add(time.Duration(d)))
+	}
+	n, err := c.Conn.Read(b)
+	if err != nil && c.rto.Load() > 0 && isTimeout(err) {
+		if st := c.owner.Load(); st != nil {
+			st.fail(KindReadTimeout, err)
+		}
+	}
+	return n, err
+}
+
+// Write is Read's counterpart for the write timeout. conn deliberately has
+// no ReadFrom: a sendfile/splice fast path would bypass the per-write
+// deadline.
+func (c *conn) Write(b []byte) (int, error) {
+	if d := c.wto.Load(); d > 0 {
+		_ = c.Conn.SetWriteDeadline(time.Now().Add(time.Duration(d)))
+	}
+	n, err := c.Conn.Write(b)
+	if err != nil && c.wto.Load() > 0 && isTimeout(err) {
+		if st := c.owner.Load(); st != nil {
+			st.fail(KindWriteTimeout, err)
+		}
+	}
+	return n, err
+}
+
+// Close closes the connection and gives its slot back, once.
+func (c *conn) Close() error {
+	err := c.Conn.Close()
+	if c.closed.CompareAndSwap(false, true) {
+		c.pool.release(c)
+	}
+	return err
+}
+
+// setSetupDeadline bounds what net/http does on a fresh connection after the
+// dialer returns it (proxy CONNECT, TLS to the target through the tunnel);
+// the first request's arm clears it.
+func (c *conn) setSetupDeadline(d time.Time) {
+	c.mu.Lock()
+	c.setup = true
+	_ = c.Conn.SetDeadline(d)
+	c.mu.Unlock()
+}
+
+// clearSetupLocked removes the setup deadline; c.mu is held.
+func (c *conn) clearSetupLocked() {
+	if c.setup {
+		c.setup = false
+		_ = c.Conn.SetDeadline(time.Time{})
+	}
+}
+
+// clearDeadlinesLocked removes the deadlines an owner's timeouts set; c.mu
+// is held.
+func (c *conn) clearDeadlinesLocked() {
+	if c.dirty {
+		c.dirty = false
+		_ = c.Conn.SetReadDeadline(time.Time{})
+		_ = c.Conn.SetWriteDeadline(time.Time{})
+	}
+}
+
+// arm hands the HTTP/1 connection to st (httptrace GotConn). Writes are
+// limited from now on; reads only once the request is written, as in
+// HTTPX, where the response is read after the request was sent.
+func (c *conn) arm(st *reqState) {
+	c.mu.Lock()
+	c.clearSetupLocked()
+	// Normally the previous owner disarmed already; but net/http may hand
+	// the connection over before the previous owner's PutIdleConn runs.
+	c.clearDeadlinesLocked()
+	c.dirty = st.to.Read > 0 || st.to.Write > 0
+	c.owner.Store(st)
+	c.rto.Store(0)
+	c.wto.Store(int64(st.to.Write))
+	c.state.Store(stateBusy)
+	c.mu.Unlock()
+}
+
+// startRead arms the read timeout once st's request is written (httptrace
+// WroteRequest). Setting the deadline here, not only in Read, also reaches
+// the Peek net/http's read loop already has pending on the connection.
+func (c *conn) startRead(st *reqState) {
+	d := st.to.Read
+	if d <= 0 {
+		return
+	}
+	c.mu.Lock()
+	if c.owner.Load() == st {
+		c.rto.Store(int64(d))
+		_ = c.Conn.SetReadDeadline(time.Now().Add(d))
+	}
+	c.mu.Unlock()
+}
+
+// disarm ends st's use of the connection (httptrace PutIdleConn). The owner
+// check matters: net/http may already have handed the connection to the
+// next request, whose arm must not be undone.
+func (c *conn) disarm(st *reqState) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.owner.Load() != st {
+		return false
+	}
+	c.owner.Store(nil)
+	c.rto.Store(0)
+	c.wto.Store(0)
+	c.clearDeadlinesLocked()
+	c.idleAt.Store(time.Now().UnixNano())
+	c.state.Store(stateIdle)
+	return true
+}
+
+// beginStream counts an HTTP/2 stream on the connection.
+func (c *conn) beginStream() {
+	if c.streams.Add(1) == 1 {
+		c.mu.Lock()
+		c.clearSetupLocked()
+		c.mu.Unlock()
+	}
+	c.state.Store(stateBusy)
+}
+
+// endStream uncounts an HTTP/2 stream and reports whether the connection
+// went idle.
+func (c *conn) endStream() bool {
+	if c.streams.Add(-1) > 0 {
+		return false
+	}
+	c.idleAt.Store(time.Now().UnixNano())
+	return c.state.CompareAndSwap(stateBusy, stateIdle)
+}
+
+// unreserve marks a connection nobody picked up as idle, and reports whether
+// it was still reserved.
+func (c *conn) unreserve() bool {
+	c.idleAt.Store(time.Now().UnixNano())
+	return c.state.CompareAndSwap(stateReserved, stateIdle)
+}
+
+// protocol tells HTTP/1 from HTTP/2, asking the TLS state of connections the
+// dialer could not label (TLS set up by net/http through a proxy tunnel).
+func (c *conn) protocol(nc net.Conn) int32 {
+	if p := c.proto.Load(); p != protoUnknown {
+		return p
+	}
+	p := protoH1
+	if tc, ok := nc.(*tls.Conn); ok && tc.ConnectionState().NegotiatedProtocol == "h2" {
+		p = protoH2
+	}
+	c.proto.Store(p)
+	return p
+}
+
+// connOf finds the *conn under a connection net/http reports in GotConn: the
+// conn itself, a *tls.Conn over it, or net/http's wrapper for h2c.
+func connOf(nc net.Conn) *conn {
+	for i := 0; i < 4 && nc != nil; i++ {
+		switch v := nc.(type) {
+		case *conn:
+			return v
+		case *tls.Conn:
+			nc = v.NetConn()
+		case interface{ UnencryptedNetConn() net.Conn }:
+			nc = v.UnencryptedNetConn()
+		default:
+			return nil
+		}
+	}
+	return nil
+}

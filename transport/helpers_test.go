@@ -1,0 +1,181 @@
+package transport_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/gohttpx/httpx/transport"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// mode is one HTTP version a behaviour must hold under, as net/http's own
+// tests run each client test under HTTP/1 and HTTP/2.
+type mode struct {
+	name string
+	h2   bool
+}
+
+var modes = []mode{{"HTTP1", false}, {"HTTP2", true}}
+
+// run runs f once per mode.
+func run(t *testing.T, f func(t *testing.T, m mode)) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) { f(t, m) })
+	}
+}
+
+// server starts a test server for m: plain HTTP/1.1, or TLS offering h2.
+// The returned config trusts it and speaks m's protocol.
+func (m mode) server(t *testing.T, h http.Handler, setup ...func(*httptest.Server)) (*httptest.Server, transport.Config) {
+	t.Helper()
+	s := httptest.NewUnstartedServer(h)
+	for _, f := range setup {
+		f(s)
+	}
+	if !m.h2 {
+		s.Start()
+		closeServer(t, s)
+		return s, transport.Config{HTTP1: true}
+	}
+	s.EnableHTTP2 = true
+	s.StartTLS()
+	closeServer(t, s)
+	pool := x509.NewCertPool()
+	pool.AddCert(s.Certificate())
+	return s, transport.Config{HTTP1: true, HTTP2: true, TLSConfig: tlsConfigWithRoots(pool)}
+}
+
+// newTransport builds a Transport closed at the end of the test.
+func newTransport(t testing.TB, cfg transport.Config) *transport.Transport {
+	t.Helper()
+	tr, err := transport.New(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tr.Close() })
+	return tr
+}
+
+// do sends a request with the given timeouts.
+func do(t testing.TB, tr *transport.Transport, method, url string, body io.Reader, to transport.Timeouts) (*http.Response, error) {
+	t.Helper()
+	return doCtx(context.Background(), t, tr, method, url, body, to)
+}
+
+func doCtx(ctx context.Context, t testing.TB, tr *transport.Transport, method, url string, body io.Reader, to transport.Timeouts) (*http.Response, error) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
+	require.NoError(t, err)
+	return tr.RoundTrip(req, to)
+}
+
+// get sends a GET that must succeed and returns the status and body.
+func get(t testing.TB, tr *transport.Transport, url string, to transport.Timeouts) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := do(t, tr, "GET", url, nil, to)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, b
+}
+
+// requireKind asserts err is a *transport.Error of kind k.
+func requireKind(t testing.TB, err error, k transport.Kind) *transport.Error {
+	t.Helper()
+	require.Error(t, err)
+	var te *transport.Error
+	require.True(t, errors.As(err, &te), "not a *transport.Error: %T %v", err, err)
+	require.Equal(t, k.String(), te.Kind.String(), "error: %v", err)
+	return te
+}
+
+// block returns a channel closed when the test ends, before its servers
+// close, for handlers that must hang until then.
+func block(t testing.TB) chan struct{} {
+	return blocker(t).ch
+}
+
+type blockCh struct {
+	ch   chan struct{}
+	once sync.Once
+}
+
+func (b *blockCh) release() { b.once.Do(func() { close(b.ch) }) }
+
+var blockers sync.Map // testing.TB -> *blockCh
+
+func blocker(t testing.TB) *blockCh {
+	b, loaded := blockers.LoadOrStore(t, &blockCh{ch: make(chan struct{})})
+	if !loaded {
+		t.Cleanup(func() { b.(*blockCh).release(); blockers.Delete(t) })
+	}
+	return b.(*blockCh)
+}
+
+// closeServer releases blocked handlers, then closes s.
+func closeServer(t testing.TB, s interface{ Close() }) {
+	t.Cleanup(func() {
+		if b, ok := blockers.Load(t); ok {
+			b.(*blockCh).release()
+		}
+		s.Close()
+	})
+}
+
+// counter counts connections a server accepted and how many were open at
+// most at once, through http.Server.ConnState.
+type counter struct {
+	open, max, total atomic.Int32
+}
+
+func (c *counter) hook(_ net.Conn, s http.ConnState) {
+	switch s {
+	case http.StateNew:
+		c.total.Add(1)
+		n := c.open.Add(1)
+		for {
+			m := c.max.Load()
+			if n <= m || c.max.CompareAndSwap(m, n) {
+				break
+			}
+		}
+	case http.StateClosed, http.StateHijacked:
+		c.open.Add(-1)
+	}
+}
+
+// eventually polls cond for up to two seconds.
+func eventually(t testing.TB, cond func() bool, msg string) {
+	t.Helper()
+	require.Eventually(t, cond, 2*time.Second, 5*time.Millisecond, msg)
+}
+
+// zeros is an endless-enough reader of n zero bytes that allocates nothing.
+type zeros struct{ n int64 }
+
+func (z *zeros) Read(p []byte) (int, error) {
+	if z.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > z.n {
+		p = p[:z.n]
+	}
+	clear(p)
+	z.n -= int64(len(p))
+	return len(p), nil
+}
+
+func tlsConfigWithRoots(pool *x509.CertPool) *tls.Config { return &tls.Config{RootCAs: pool} }
