@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/gohttpx/httpx/proxy"
 )
 
 // Timeouts are HTTPX's four per-phase limits for one request. A zero field
@@ -173,9 +175,9 @@ func (t *Transport) proxyFor(req *http.Request) (*url.URL, error) {
 
 // onProxyConnectResponse turns a refused CONNECT (407 and friends) into
 // HTTPX's ProxyError; net/http would return the bare status text.
-func onProxyConnectResponse(_ context.Context, proxy *url.URL, _ *http.Request, resp *http.Response) error {
+func onProxyConnectResponse(_ context.Context, _ *url.URL, req *http.Request, resp *http.Response) error {
 	if resp.StatusCode == http.StatusOK {
 		return nil
 	}
-	return &Error{Kind: KindProxy, Err: fmt.Errorf("CONNECT through %s: %s", proxy.Redacted(), resp.Status)}
+	return &Error{Kind: KindProxy, Err: &proxy.StatusError{StatusCode: resp.StatusCode, Status: resp.Status, Target: req.URL.Host}}
 }

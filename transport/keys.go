@@ -98,6 +98,14 @@ func ParsePrivateKeyPEM(data, password []byte) (crypto.PrivateKey, error) {
 					}
 					return nil, fmt.Errorf("transport: decrypting private key: %w", err)
 				}
+				// Legacy PEM encryption has no integrity check: a wrong
+				// password passes the padding check about once in 256 tries
+				// and yields garbage, which is a wrong password too.
+				key, err := parseKeyDER(block.Type, der)
+				if err != nil {
+					return nil, ErrKeyPassword
+				}
+				return key, nil
 			}
 			return parseKeyDER(block.Type, der)
 		}

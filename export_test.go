@@ -1,0 +1,4 @@
+package httpx
+
+// BasicAuthHeader exposes the header value for tests.
+var BasicAuthHeader = basicAuthHeader

@@ -1,0 +1,73 @@
+package httpx_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/gohttpx/httpx"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+var ctx = context.Background()
+
+// echoed is what the echo transport reports about a request it received.
+type echoed struct {
+	Method  string              `json:"method"`
+	URL     string              `json:"url"`
+	Headers map[string][]string `json:"headers"`
+	Order   []string            `json:"order"`
+	Body    string              `json:"body"`
+}
+
+// echoTransport answers every request with a JSON description of it.
+func echoTransport() httpx.MockTransport {
+	return func(req *httpx.Request) (*httpx.Response, error) {
+		body, err := req.Content()
+		if err != nil {
+			return nil, err
+		}
+		e := echoed{Method: req.Method, URL: req.URL.String(), Headers: map[string][]string{}, Body: string(body)}
+		for k, v := range req.Headers.All() {
+			e.Headers[http.CanonicalHeaderKey(k)] = append(e.Headers[http.CanonicalHeaderKey(k)], v)
+			e.Order = append(e.Order, k)
+		}
+		return httpx.NewResponse(200, httpx.WithJSON(e)), nil
+	}
+}
+
+func decodeEcho(t *testing.T, r *httpx.Response) echoed {
+	t.Helper()
+	var e echoed
+	if err := r.JSON(&e); err != nil {
+		t.Fatalf("decoding echo: %v", err)
+	}
+	return e
+}
+
+// mustJSON marshals v or fails the test.
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// routes is a tiny in-process app used by several tests.
+func routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("Hello World!"))
+	})
+	return mux
+}
+
+func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }

@@ -1,0 +1,331 @@
+package httpx_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gohttpx/httpx"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func gzipped(t *testing.T, s string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	_, err := w.Write([]byte(s))
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	return buf.Bytes()
+}
+
+// respond sends one request through a client whose mock returns resp.
+func respond(t *testing.T, resp *httpx.Response, opts ...httpx.ClientOption) *httpx.Response {
+	t.Helper()
+	c := httpx.NewClient(append(opts, httpx.WithTransport(httpx.MockTransport(func(*httpx.Request) (*httpx.Response, error) { return resp, nil })))...)
+	t.Cleanup(func() { c.Close() })
+	r, err := c.Stream(ctx, "GET", "https://example.org/")
+	require.NoError(t, err)
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func TestNewResponseBodiesAndHeaders(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   []httpx.RequestOption
+		want   map[string]string
+		absent []string
+		body   string
+	}{
+		{"empty", nil, nil, []string{"Content-Length", "Content-Type"}, ""},
+		{"empty content", []httpx.RequestOption{httpx.WithContent(nil)}, nil, []string{"Content-Length"}, ""},
+		{"content", []httpx.RequestOption{httpx.WithContent([]byte("abc"))}, map[string]string{"Content-Length": "3"}, []string{"Content-Type"}, "abc"},
+		{"text", []httpx.RequestOption{httpx.WithText("hé")}, map[string]string{"Content-Length": "3", "Content-Type": "text/plain; charset=utf-8"}, nil, "hé"},
+		{"html", []httpx.RequestOption{httpx.WithHTML("<p>")}, map[string]string{"Content-Type": "text/html; charset=utf-8"}, nil, "<p>"},
+		{"json", []httpx.RequestOption{httpx.WithJSON(map[string]any{"a": "<b>", "n": 1})}, map[string]string{"Content-Type": "application/json", "Content-Length": "17"}, nil, `{"a":"<b>","n":1}`},
+		{"stream", []httpx.RequestOption{httpx.WithBody(io.MultiReader(strings.NewReader("a"), strings.NewReader("b")))}, map[string]string{"Transfer-Encoding": "chunked"}, []string{"Content-Length"}, "ab"},
+		{"explicit type wins", []httpx.RequestOption{httpx.WithHeader("Content-Type", "text/csv"), httpx.WithText("a,b")}, map[string]string{"Content-Type": "text/csv"}, nil, "a,b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httpx.NewResponse(200, tt.opts...)
+			for k, v := range tt.want {
+				assert.Equal(t, v, r.Headers.Get(k), k)
+			}
+			for _, k := range tt.absent {
+				assert.False(t, r.Headers.Has(k), k)
+			}
+			b, err := r.Content()
+			require.NoError(t, err)
+			assert.Equal(t, tt.body, string(b))
+		})
+	}
+}
+
+func TestContentEncodingIsUndoneByTheResponse(t *testing.T) {
+	payload := strings.Repeat("hello gzip ", 100)
+	wire := gzipped(t, payload)
+	r := respond(t, httpx.NewResponse(200, httpx.WithContent(wire), httpx.WithHeader("Content-Encoding", "gzip")))
+	got, err := r.Content()
+	require.NoError(t, err)
+	assert.Equal(t, payload, string(got))
+	assert.EqualValues(t, len(wire), r.NumBytesDownloaded(), "wire bytes, before decoding")
+
+	raw := respond(t, httpx.NewResponse(200, httpx.WithContent(wire), httpx.WithHeader("Content-Encoding", "gzip")))
+	var rawBytes []byte
+	for chunk, err := range raw.IterRaw(7) {
+		require.NoError(t, err)
+		assert.LessOrEqual(t, len(chunk), 7)
+		rawBytes = append(rawBytes, chunk...)
+	}
+	assert.Equal(t, wire, rawBytes)
+}
+
+func TestCorruptEncodingIsDecodingError(t *testing.T) {
+	r := respond(t, httpx.NewResponse(200, httpx.WithContent([]byte("not gzip at all")), httpx.WithHeader("Content-Encoding", "gzip")))
+	_, err := r.Content()
+	require.ErrorIs(t, err, httpx.ErrDecoding)
+	assert.ErrorIs(t, err, httpx.ErrRequest)
+	var re *httpx.RequestError
+	require.ErrorAs(t, err, &re)
+	assert.NotNil(t, re.Request)
+}
+
+func TestIterBytesChunking(t *testing.T) {
+	tests := []struct {
+		chunkSize int
+		want      []string
+	}{
+		{0, []string{"0123456789"}},
+		{3, []string{"012", "345", "678", "9"}},
+		{5, []string{"01234", "56789"}},
+		{20, []string{"0123456789"}},
+	}
+	for _, tt := range tests {
+		for _, streamed := range []bool{true, false} {
+			var r *httpx.Response
+			if streamed {
+				r = respond(t, httpx.NewResponse(200, httpx.WithBody(io.MultiReader(strings.NewReader("01234"), strings.NewReader(""), strings.NewReader("56789")))))
+			} else {
+				r = httpx.NewResponse(200, httpx.WithContent([]byte("0123456789")))
+				_, err := r.Content()
+				require.NoError(t, err)
+			}
+			var got []string
+			for chunk, err := range r.IterBytes(tt.chunkSize) {
+				require.NoError(t, err)
+				got = append(got, string(chunk))
+			}
+			if streamed && tt.chunkSize == 0 {
+				assert.Equal(t, []string{"01234", "56789"}, got, "as they come, empty chunks skipped")
+				continue
+			}
+			assert.Equal(t, tt.want, got, "chunk %d streamed %v", tt.chunkSize, streamed)
+		}
+	}
+}
+
+func TestIterTextCountsCharacters(t *testing.T) {
+	r := respond(t, httpx.NewResponse(200, httpx.WithBody(io.MultiReader(strings.NewReader("h\xc3"), strings.NewReader("\xa9llo wörld"))), httpx.WithHeader("Content-Type", "text/plain; charset=utf-8")))
+	var got []string
+	for s, err := range r.IterText(3) {
+		require.NoError(t, err)
+		got = append(got, s)
+	}
+	assert.Equal(t, []string{"hél", "lo ", "wör", "ld"}, got)
+}
+
+func TestIterLinesSplitsLikePython(t *testing.T) {
+	body := io.MultiReader(strings.NewReader("one\r"), strings.NewReader("\ntwo\n\nthree\rfour\u2028five\n"))
+	r := respond(t, httpx.NewResponse(200, httpx.WithBody(body)))
+	var got []string
+	for line, err := range r.IterLines() {
+		require.NoError(t, err)
+		got = append(got, line)
+	}
+	assert.Equal(t, []string{"one", "two", "", "three", "four", "five"}, got)
+}
+
+func TestTextEncodingChoice(t *testing.T) {
+	latin1 := []byte{'c', 'a', 'f', 0xe9}
+	tests := []struct {
+		name        string
+		contentType string
+		client      []httpx.ClientOption
+		want        string
+		encoding    string
+	}{
+		{"charset from header", "text/plain; charset=ISO-8859-1", nil, "café", "iso8859-1"},
+		{"quoted charset", `text/plain; charset="latin-1"`, nil, "café", "iso8859-1"},
+		{"unknown charset falls back", "text/plain; charset=bogus", nil, "caf\ufffd", "utf-8"},
+		{"no charset: utf-8 with replacement", "text/plain", nil, "caf\ufffd", "utf-8"},
+		{"client default encoding", "text/plain", []httpx.ClientOption{httpx.WithDefaultEncoding("latin-1")}, "café", "iso8859-1"},
+		{"detector function", "", []httpx.ClientOption{httpx.WithDefaultEncodingFunc(func([]byte) string { return "cp1252" })}, "café", "cp1252"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := []httpx.RequestOption{httpx.WithContent(latin1)}
+			if tt.contentType != "" {
+				opts = append(opts, httpx.WithHeader("Content-Type", tt.contentType))
+			}
+			r := respond(t, httpx.NewResponse(200, opts...), tt.client...)
+			text, err := r.Text()
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, text)
+			assert.Equal(t, tt.encoding, r.Encoding())
+		})
+	}
+}
+
+func TestSetEncoding(t *testing.T) {
+	r := httpx.NewResponse(200, httpx.WithContent([]byte{0xe9}))
+	require.NoError(t, r.SetEncoding("latin-1"))
+	text, err := r.Text()
+	require.NoError(t, err)
+	assert.Equal(t, "é", text)
+	assert.ErrorIs(t, r.SetEncoding("utf-8"), httpx.ErrUsage, "too late once the text was decoded")
+	assert.ErrorIs(t, httpx.NewResponse(200).SetEncoding("no-such-codec"), httpx.ErrUsage)
+}
+
+func TestJSONDetectsUTFEncodings(t *testing.T) {
+	utf16 := []byte{0xff, 0xfe, '{', 0, '"', 0, 'a', 0, '"', 0, ':', 0, '1', 0, '}', 0}
+	var v map[string]int
+	require.NoError(t, httpx.NewResponse(200, httpx.WithContent(utf16), httpx.WithHeader("Content-Type", "application/json; charset=latin-1")).JSON(&v))
+	assert.Equal(t, map[string]int{"a": 1}, v)
+
+	err := httpx.NewResponse(200, httpx.WithContent([]byte("{oops"))).JSON(&v)
+	assert.ErrorIs(t, err, httpx.ErrDecoding)
+}
+
+func TestStreamStateErrors(t *testing.T) {
+	// Streamed then read again.
+	r := respond(t, httpx.NewResponse(200, httpx.WithBody(strings.NewReader("abc"))))
+	buf := make([]byte, 1)
+	_, err := r.Read(buf)
+	require.NoError(t, err)
+	_, err = r.Content()
+	assert.ErrorIs(t, err, httpx.ErrStreamConsumed)
+
+	// Closed before reading.
+	r = respond(t, httpx.NewResponse(200, httpx.WithBody(strings.NewReader("abc"))))
+	require.NoError(t, r.Close())
+	_, err = r.Content()
+	assert.ErrorIs(t, err, httpx.ErrStreamClosed)
+	_, err = r.Read(buf)
+	assert.ErrorIs(t, err, httpx.ErrStreamClosed)
+
+	// Raw after read.
+	r = respond(t, httpx.NewResponse(200, httpx.WithContent([]byte("abc"))))
+	_, err = r.Content()
+	require.NoError(t, err)
+	for _, err := range r.IterRaw(0) {
+		assert.ErrorIs(t, err, httpx.ErrStreamConsumed)
+	}
+
+	// Reading after a full read serves the cached content.
+	b1, err := r.Content()
+	require.NoError(t, err)
+	b2, err := io.ReadAll(r)
+	require.NoError(t, err)
+	assert.Equal(t, b1, b2)
+}
+
+func TestResponseReaderReleasesAtEOF(t *testing.T) {
+	r := respond(t, httpx.NewResponse(200, httpx.WithBody(strings.NewReader("streamed body"))))
+	b, err := io.ReadAll(r)
+	require.NoError(t, err)
+	assert.Equal(t, "streamed body", string(b))
+	assert.True(t, r.IsClosed())
+	n, err := r.Read(make([]byte, 4))
+	assert.Equal(t, 0, n)
+	assert.Equal(t, io.EOF, err)
+}
+
+func TestStatusHelpersAndReason(t *testing.T) {
+	tests := []struct {
+		status                                               int
+		info, success, redirect, client, server, isErr, rasd bool
+		reason                                               string
+	}{
+		{101, true, false, false, false, false, false, true, "Switching Protocols"},
+		{200, false, true, false, false, false, false, false, "OK"},
+		{302, false, false, true, false, false, false, true, "Found"},
+		{413, false, false, false, true, false, true, true, "Request Entity Too Large"},
+		{503, false, false, false, false, true, true, true, "Service Unavailable"},
+		{600, false, false, false, false, false, false, true, ""},
+	}
+	for _, tt := range tests {
+		r := httpx.NewResponse(tt.status)
+		r.Request, _ = httpx.NewRequest("GET", "https://example.org/")
+		assert.Equal(t, tt.info, r.IsInformational(), tt.status)
+		assert.Equal(t, tt.success, r.IsSuccess(), tt.status)
+		assert.Equal(t, tt.redirect, r.IsRedirect(), tt.status)
+		assert.Equal(t, tt.client, r.IsClientError(), tt.status)
+		assert.Equal(t, tt.server, r.IsServerError(), tt.status)
+		assert.Equal(t, tt.isErr, r.IsError(), tt.status)
+		assert.Equal(t, tt.rasd, r.RaiseForStatus() != nil, tt.status)
+		assert.Equal(t, tt.reason, r.ReasonPhrase(), tt.status)
+	}
+}
+
+func TestRaiseForStatusMessages(t *testing.T) {
+	req, err := httpx.NewRequest("GET", "https://example.org/a")
+	require.NoError(t, err)
+	tests := []struct {
+		status int
+		opts   []httpx.RequestOption
+		want   string
+	}{
+		{301, []httpx.RequestOption{httpx.WithHeader("Location", "https://example.org/b")}, "Redirect response '301 Moved Permanently' for url 'https://example.org/a'\nRedirect location: 'https://example.org/b'\nFor more information check: https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/301"},
+		{500, nil, "Server error '500 Internal Server Error' for url 'https://example.org/a'\nFor more information check: https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/500"},
+		{100, nil, "Informational response '100 Continue' for url 'https://example.org/a'\nFor more information check: https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/100"},
+		{999, nil, "Invalid status code '999 ' for url 'https://example.org/a'\nFor more information check: https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/999"},
+	}
+	for _, tt := range tests {
+		r := httpx.NewResponse(tt.status, tt.opts...)
+		r.Request = req
+		err := r.RaiseForStatus()
+		require.Error(t, err)
+		assert.Equal(t, tt.want, err.Error())
+		assert.ErrorIs(t, err, httpx.ErrHTTPStatus)
+		assert.ErrorIs(t, err, httpx.ErrHTTP)
+	}
+	assert.ErrorIs(t, httpx.NewResponse(500).RaiseForStatus(), httpx.ErrUsage, "no request attached")
+}
+
+func TestLinks(t *testing.T) {
+	r := httpx.NewResponse(200, httpx.WithHeader("Link", `<https://api.example.com/items?page=2>; rel="next", <https://api.example.com/items?page=5>; rel="last"; title="end", <https://no-rel.example.com/>`))
+	assert.Equal(t, map[string]map[string]string{
+		"next":                        {"url": "https://api.example.com/items?page=2", "rel": "next"},
+		"last":                        {"url": "https://api.example.com/items?page=5", "rel": "last", "title": "end"},
+		"https://no-rel.example.com/": {"url": "https://no-rel.example.com/"},
+	}, r.Links())
+	assert.Empty(t, httpx.NewResponse(200).Links())
+}
+
+func TestElapsedAndVersion(t *testing.T) {
+	c := httpx.NewClient(httpx.WithTransport(httpx.MockTransport(func(*httpx.Request) (*httpx.Response, error) {
+		time.Sleep(20 * time.Millisecond)
+		return httpx.NewResponse(200, httpx.WithExtensions(map[string]any{"http_version": "HTTP/2", "reason_phrase": "Fine"})), nil
+	})))
+	defer c.Close()
+	r, err := c.Get(ctx, "https://example.org/")
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, r.Elapsed(), 20*time.Millisecond)
+	assert.Equal(t, "HTTP/2", r.HTTPVersion())
+	assert.Equal(t, "Fine", r.ReasonPhrase())
+	assert.Equal(t, "<Response [200 Fine]>", r.String())
+}
+
+func TestResponseCookies(t *testing.T) {
+	r := respond(t, httpx.NewResponse(200, httpx.WithHeader("Set-Cookie", "a=1; Path=/"), httpx.WithHeader("Set-Cookie", "b=2; Path=/")))
+	a, err := r.Cookies().Get("a")
+	require.NoError(t, err)
+	assert.Equal(t, "1", a)
+	assert.Equal(t, 2, r.Cookies().Len())
+}

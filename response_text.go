@@ -1,0 +1,173 @@
+package httpx
+
+import (
+	"encoding/json"
+	"io"
+	"strings"
+
+	"github.com/gohttpx/httpx/internal/charset"
+	"github.com/gohttpx/httpx/internal/decode"
+)
+
+// newDecoder undoes the Content-Encoding values, failing once more than
+// limit decoded bytes are produced (limit 0: no limit).
+func newDecoder(src io.Reader, contentEncoding []string, limit int64) io.ReadCloser {
+	if limit > 0 {
+		return decode.NewLimitedReader(src, contentEncoding, limit)
+	}
+	return decode.NewReader(src, contentEncoding)
+}
+
+// Encoding returns the name of the text encoding, chosen as HTTPX does: one
+// set with SetEncoding; else the Content-Type charset when it names a known
+// codec; else the client's default encoding (a detection function is only
+// consulted once the body was read); else "utf-8".
+func (r *Response) Encoding() string {
+	if r.encoding != "" {
+		return r.encoding
+	}
+	if cs := charset.ContentTypeCharset(r.Headers.Get("Content-Type")); cs != "" {
+		if _, name, ok := charset.Lookup(cs); ok {
+			return name
+		}
+	}
+	if r.encodingFunc != nil && r.body.isRead {
+		if name := r.encodingFunc(r.body.content); name != "" {
+			if _, canonical, ok := charset.Lookup(name); ok {
+				return canonical
+			}
+		}
+	}
+	if r.defaultEncoding != "" {
+		if _, name, ok := charset.Lookup(r.defaultEncoding); ok {
+			return name
+		}
+	}
+	return "utf-8"
+}
+
+// SetEncoding overrides the text encoding. It fails with ErrUsage for an
+// unknown encoding, or once Text has decoded the body (HTTPX's ValueError).
+func (r *Response) SetEncoding(name string) error {
+	if r.textDone {
+		return usageError("SetEncoding", "the encoding cannot be set after the text has been decoded")
+	}
+	_, canonical, ok := charset.Lookup(name)
+	if !ok {
+		return usageError("SetEncoding", "unknown encoding %q", name)
+	}
+	r.encoding = canonical
+	return nil
+}
+
+// CharsetEncoding returns the charset parameter of Content-Type, lower-cased,
+// or "" (HTTPX's charset_encoding).
+func (r *Response) CharsetEncoding() string {
+	return charset.ContentTypeCharset(r.Headers.Get("Content-Type"))
+}
+
+func (r *Response) codec() *charset.Codec {
+	c, _, ok := charset.Lookup(r.Encoding())
+	if !ok {
+		c, _, _ = charset.Lookup("utf-8")
+	}
+	return c
+}
+
+// Text reads the body and decodes it with Encoding; invalid bytes become
+// U+FFFD. The result is cached.
+func (r *Response) Text() (string, error) {
+	if r.textDone {
+		return r.text, nil
+	}
+	content, err := r.Content()
+	if err != nil {
+		return "", err
+	}
+	r.text, r.textDone = r.codec().DecodeAll(content), true
+	return r.text, nil
+}
+
+// JSON reads the body and unmarshals it into v. As in HTTPX the encoding is
+// detected from the bytes (UTF-8, UTF-16 or UTF-32, with or without BOM) and
+// the Content-Type charset is ignored. Malformed JSON gives ErrDecoding,
+// wrapping encoding/json's error.
+func (r *Response) JSON(v any) error {
+	content, err := r.Content()
+	if err != nil {
+		return err
+	}
+	if enc := charset.DetectJSON(content); enc != "utf-8" {
+		if c, _, ok := charset.Lookup(enc); ok {
+			content = []byte(c.DecodeAll(content))
+		}
+	}
+	if err := json.Unmarshal(content, v); err != nil {
+		return newRequestError(ErrDecoding, r.Request, err, "invalid JSON in response body: "+err.Error())
+	}
+	return nil
+}
+
+// Links parses the Link header into a map keyed by each link's "rel" (or
+// its URL when it has none), each value holding the link's parameters and
+// its "url" (HTTPX's response.links).
+func (r *Response) Links() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, link := range parseLinkHeader(r.Headers.Get("Link")) {
+		key := link["rel"]
+		if key == "" {
+			key = link["url"]
+		}
+		out[key] = link
+	}
+	return out
+}
+
+// parseLinkHeader splits a Link header value (RFC 8288) into links, each a
+// map of its parameters plus "url", following HTTPX's lenient parser.
+func parseLinkHeader(value string) []map[string]string {
+	const trim = " '\""
+	value = strings.Trim(value, trim)
+	if value == "" {
+		return nil
+	}
+	var links []map[string]string
+	for _, val := range splitLinks(value) {
+		url, params, _ := strings.Cut(val, ";")
+		link := map[string]string{"url": strings.Trim(url, "<> '\"")}
+		for _, param := range strings.Split(params, ";") {
+			key, v, ok := strings.Cut(param, "=")
+			if !ok || strings.Contains(v, "=") {
+				break
+			}
+			link[strings.Trim(key, trim)] = strings.Trim(v, trim)
+		}
+		links = append(links, link)
+	}
+	return links
+}
+
+// splitLinks splits on ", *<" as HTTPX's regular expression does, dropping
+// the separator (including the '<').
+func splitLinks(value string) []string {
+	var out []string
+	for {
+		i := strings.Index(value, ",")
+		if i < 0 {
+			return append(out, value)
+		}
+		j := i + 1
+		for j < len(value) && value[j] == ' ' {
+			j++
+		}
+		if j < len(value) && value[j] == '<' {
+			out = append(out, value[:i])
+			value = value[j+1:]
+			continue
+		}
+		// A comma not followed by "<" stays inside the current link.
+		rest := splitLinks(value[j:])
+		rest[0] = value[:j] + rest[0]
+		return append(out, rest...)
+	}
+}

@@ -1,0 +1,165 @@
+package httpx
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Send sends req as it is: unlike the request methods it does not merge the
+// client's headers, params or cookies (build the request with BuildRequest
+// for that), but it does apply the client's timeout when the request has
+// none, and the client's auth, redirect, hook and cookie-jar handling. The
+// body is read before Send returns unless WithStream(true) is given.
+func (c *Client) Send(ctx context.Context, req *Request, opts ...SendOption) (*Response, error) {
+	var cfg sendConfig
+	for _, o := range opts {
+		o.applySend(&cfg)
+	}
+	return c.send(ctx, req, &cfg)
+}
+
+// send is the pipeline HTTPX's send() runs: auth flow around redirect
+// handling around hooks around the transport; then, unless streaming, the
+// body is read (and on any error the response is closed).
+func (c *Client) send(ctx context.Context, req *Request, cfg *sendConfig) (*Response, error) {
+	if c.closed.Load() {
+		return nil, usageError("Send", "cannot send a request, as the client has been closed")
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	if c.transport == nil {
+		return nil, usageError("Send", "the client was not created with NewClient")
+	}
+	if req == nil || req.URL == nil {
+		return nil, usageError("Send", "the request has no URL")
+	}
+	if !req.hasTimeout {
+		req.timeout, req.hasTimeout = c.Timeout, true
+	}
+	follow := c.FollowRedirects
+	if cfg.hasFollow {
+		follow = cfg.follow
+	}
+	auth := c.Auth
+	if cfg.hasAuth {
+		auth = cfg.auth
+	}
+	auth, err := c.resolveAuth(auth, req)
+	if err != nil {
+		return nil, err
+	}
+	var resp *Response
+	if auth == nil {
+		resp, err = c.sendHandlingRedirects(ctx, req, follow, nil)
+	} else {
+		resp, err = c.sendHandlingAuth(ctx, req, auth, follow)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !cfg.stream {
+		if _, err := resp.Content(); err != nil {
+			resp.Close()
+			return nil, err
+		}
+	}
+	return resp, nil
+}
+
+// sendHandlingRedirects sends req, runs the hooks, and follows redirects
+// when asked. history holds the responses that led here (auth
+// intermediates); redirect hops are added to a copy of it, as HTTPX does.
+func (c *Client) sendHandlingRedirects(ctx context.Context, req *Request, follow bool, history []*Response) (*Response, error) {
+	for {
+		if len(history) > c.MaxRedirects {
+			return nil, newRequestError(ErrTooManyRedirects, req, nil, "Exceeded maximum allowed redirects.")
+		}
+		for _, hook := range c.EventHooks.Request {
+			if err := hook(req); err != nil {
+				return nil, userError(err, req)
+			}
+		}
+		resp, err := c.sendSingle(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		next, err := c.afterResponse(resp, req, follow, history)
+		if err != nil {
+			resp.Close()
+			return nil, err
+		}
+		if next == nil {
+			return resp, nil
+		}
+		history = append(history[:len(history):len(history)], resp)
+		req = next
+	}
+}
+
+// afterResponse runs the response hooks and decides about a redirect: it
+// returns the next request to send, or nil when resp is the final answer.
+func (c *Client) afterResponse(resp *Response, req *Request, follow bool, history []*Response) (*Request, error) {
+	for _, hook := range c.EventHooks.Response {
+		if err := hook(resp); err != nil {
+			return nil, userError(err, req)
+		}
+	}
+	if len(history) > 0 {
+		resp.History = history[:len(history):len(history)]
+	}
+	if !resp.HasRedirectLocation() {
+		return nil, nil
+	}
+	next, err := c.buildRedirectRequest(req, resp)
+	if err != nil {
+		return nil, err
+	}
+	if !follow {
+		resp.nextRequest = next
+		return nil, nil
+	}
+	if _, err := resp.Content(); err != nil {
+		return nil, err
+	}
+	return next, nil
+}
+
+// sendSingle hands one request to its transport and records the response's
+// cookies.
+func (c *Client) sendSingle(ctx context.Context, req *Request) (*Response, error) {
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, classifyError(err, req)
+	}
+	start := time.Now()
+	resp, err := c.transportFor(req.URL).HandleRequest(ctx, req)
+	if err != nil {
+		if resp != nil {
+			resp.Close()
+		}
+		return nil, asRequestError(err, req)
+	}
+	if resp == nil {
+		return nil, newRequestError(ErrTransport, req, nil, "the transport returned no response and no error")
+	}
+	resp.Request = req
+	resp.start = start
+	resp.defaultEncoding, resp.encodingFunc = c.defaultEncoding, c.encodingFunc
+	c.Cookies.extract(resp)
+	return resp, nil
+}
+
+// userError keeps an error from user code (a hook, an auth flow) that is
+// already in the tree, and wraps any other as ErrRequest, so it joins the
+// tree while errors.Is/As still reach the original.
+func userError(err error, req *Request) error {
+	if errors.Is(err, ErrHTTP) || errors.Is(err, ErrStream) || errors.Is(err, ErrUsage) ||
+		errors.Is(err, ErrInvalidURL) || errors.Is(err, ErrCookieConflict) {
+		return err
+	}
+	return newRequestError(ErrRequest, req, err, "")
+}

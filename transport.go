@@ -1,0 +1,213 @@
+package httpx
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Transport sends one request and returns its response (HTTPX's
+// BaseTransport.handle_request). The response body is left unread; the
+// client reads and closes it. A transport that is also an io.Closer is
+// closed with the client that holds it. Implementations must be safe for
+// concurrent use.
+type Transport interface {
+	HandleRequest(ctx context.Context, req *Request) (*Response, error)
+}
+
+// TransportFunc adapts a function to Transport.
+type TransportFunc func(ctx context.Context, req *Request) (*Response, error)
+
+// HandleRequest calls f.
+func (f TransportFunc) HandleRequest(ctx context.Context, req *Request) (*Response, error) {
+	if f == nil {
+		return nil, usageError("TransportFunc", "the function is nil")
+	}
+	return f(ctx, req)
+}
+
+// MockTransport answers requests from a handler function, for tests
+// (httpx.MockTransport). The request body is read into memory before the
+// handler runs, so handlers can inspect req.Content().
+type MockTransport func(req *Request) (*Response, error)
+
+// HandleRequest reads the request body, then calls the handler.
+func (m MockTransport) HandleRequest(ctx context.Context, req *Request) (*Response, error) {
+	if m == nil {
+		return nil, usageError("MockTransport", "the handler is nil")
+	}
+	if _, err := req.Content(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	resp, err := m(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		return nil, newRequestError(ErrTransport, req, nil, "the mock handler returned no response and no error")
+	}
+	return resp, nil
+}
+
+// FromRoundTripper uses any http.RoundTripper (an *http.Transport, a
+// third-party transport, an instrumented wrapper) as a Transport. The
+// RoundTripper's own settings apply; the client's per-phase timeouts do not
+// reach it (give the RoundTripper its own, or use a context deadline).
+func FromRoundTripper(rt http.RoundTripper) Transport {
+	return roundTripperTransport{rt: rt}
+}
+
+type roundTripperTransport struct {
+	rt http.RoundTripper
+}
+
+// HandleRequest converts req to an *http.Request and back.
+func (t roundTripperTransport) HandleRequest(ctx context.Context, req *Request) (*Response, error) {
+	if t.rt == nil {
+		return nil, usageError("FromRoundTripper", "the RoundTripper is nil")
+	}
+	if err := checkScheme(req); err != nil {
+		return nil, err
+	}
+	hreq, err := toHTTPRequest(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	hresp, err := t.rt.RoundTrip(hreq)
+	if err != nil {
+		return nil, classifyError(err, req)
+	}
+	return fromHTTPResponse(hresp, req), nil
+}
+
+// Close closes the RoundTripper's idle connections when it has them.
+func (t roundTripperTransport) Close() error {
+	if c, ok := t.rt.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+	return nil
+}
+
+// checkScheme rejects URLs an HTTP transport cannot send, in HTTPX's words.
+func checkScheme(req *Request) error {
+	switch req.URL.Scheme() {
+	case "http", "https", "ws", "wss":
+		if req.URL.RawHost() == "" {
+			return newRequestError(ErrUnsupportedProtocol, req, nil, "Request URL is missing a host.")
+		}
+		return nil
+	case "":
+		return newRequestError(ErrUnsupportedProtocol, req, nil, "Request URL is missing an 'http://' or 'https://' protocol.")
+	}
+	return newRequestError(ErrUnsupportedProtocol, req, nil, fmt.Sprintf("Request URL has an unsupported protocol '%s://'.", req.URL.Scheme()))
+}
+
+// toHTTPRequest converts a Request for net/http; Host goes to req.Host.
+func toHTTPRequest(ctx context.Context, req *Request) (*http.Request, error) {
+	body, err := req.Body()
+	if err != nil {
+		return nil, err
+	}
+	u := req.URL.stdURL()
+	switch u.Scheme {
+	case "ws":
+		u.Scheme = "http"
+	case "wss":
+		u.Scheme = "https"
+	}
+	hreq := &http.Request{
+		Method:        req.Method,
+		URL:           u,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        make(http.Header, req.Headers.Len()),
+		Host:          req.URL.Netloc(),
+		ContentLength: req.ContentLength(),
+	}
+	for name, value := range req.Headers.All() {
+		switch {
+		case asciiEqualFold(name, "Host"):
+			hreq.Host = value
+		case asciiEqualFold(name, "Content-Length"):
+			if n, err := strconv.ParseInt(value, 10, 64); err == nil && hreq.ContentLength < 0 {
+				hreq.ContentLength = n
+			}
+		case asciiEqualFold(name, "Transfer-Encoding"):
+			if strings.EqualFold(value, "chunked") {
+				hreq.TransferEncoding = []string{"chunked"}
+			}
+		default:
+			k := http.CanonicalHeaderKey(name)
+			hreq.Header[k] = append(hreq.Header[k], value)
+		}
+	}
+	if body != http.NoBody && body != nil {
+		hreq.Body = io.NopCloser(body)
+		if req.bodyReplayable() {
+			hreq.GetBody = func() (io.ReadCloser, error) {
+				r, err := req.Body()
+				if err != nil {
+					return nil, err
+				}
+				return io.NopCloser(r), nil
+			}
+		}
+	} else {
+		hreq.Body = http.NoBody
+		hreq.GetBody = func() (io.ReadCloser, error) { return http.NoBody, nil }
+		if hreq.ContentLength < 0 {
+			hreq.ContentLength = 0
+		}
+	}
+	if hreq.ContentLength == 0 && body != http.NoBody && body != nil {
+		hreq.Body = http.NoBody
+	}
+	return hreq.WithContext(ctx), nil
+}
+
+// fromHTTPResponse wraps a net/http response; the body stays a stream and
+// read errors are mapped into the error tree.
+func fromHTTPResponse(hresp *http.Response, req *Request) *Response {
+	resp := &Response{
+		StatusCode: hresp.StatusCode,
+		Headers:    HeadersFromHTTP(hresp.Header),
+		Request:    req,
+	}
+	switch {
+	case hresp.ProtoMajor == 2:
+		resp.httpVersion = "HTTP/2"
+	case hresp.ProtoMajor == 1 && hresp.ProtoMinor == 0:
+		resp.httpVersion = "HTTP/1.0"
+	default:
+		resp.httpVersion = "HTTP/1.1"
+	}
+	if _, reason, ok := strings.Cut(hresp.Status, " "); ok && reason != ReasonPhrase(hresp.StatusCode) {
+		resp.reason = reason
+	}
+	resp.setStream(&mappedBody{rc: hresp.Body, req: req})
+	return resp
+}
+
+// mappedBody maps a body's read errors into the tree (a reset mid-body is
+// ErrRead, a stalled one ErrReadTimeout).
+type mappedBody struct {
+	rc  io.ReadCloser
+	req *Request
+}
+
+func (b *mappedBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if err != nil && err != io.EOF {
+		err = classifyError(err, b.req)
+	}
+	return n, err
+}
+
+func (b *mappedBody) Close() error { return b.rc.Close() }

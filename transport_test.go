@@ -1,0 +1,127 @@
+package httpx_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gohttpx/httpx"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// helloWorld is the docs' HelloWorldTransport: a custom transport that always
+// answers {"text": "Hello, world!"}.
+type helloWorld struct{}
+
+func (helloWorld) HandleRequest(ctx context.Context, req *httpx.Request) (*httpx.Response, error) {
+	return httpx.NewResponse(200, httpx.WithJSON(map[string]string{"text": "Hello, world!"})), nil
+}
+
+func TestCustomTransport(t *testing.T) {
+	c := httpx.NewClient(httpx.WithTransport(helloWorld{}))
+	defer c.Close()
+	r, err := c.Get(ctx, "https://example.org/")
+	require.NoError(t, err)
+	var v map[string]string
+	require.NoError(t, r.JSON(&v))
+	assert.Equal(t, map[string]string{"text": "Hello, world!"}, v)
+	assert.Equal(t, "application/json", r.Headers.Get("Content-Type"))
+}
+
+func TestMockTransportReadsRequestBodyFirst(t *testing.T) {
+	pr, pw := io.Pipe()
+	go func() { pw.Write([]byte("streamed")); pw.Close() }()
+	var got string
+	c := httpx.NewClient(httpx.WithTransport(httpx.MockTransport(func(req *httpx.Request) (*httpx.Response, error) {
+		b, err := req.Content()
+		got = string(b)
+		return httpx.NewResponse(200), err
+	})))
+	defer c.Close()
+	_, err := c.Post(ctx, "https://example.org/", httpx.WithBody(pr))
+	require.NoError(t, err)
+	assert.Equal(t, "streamed", got)
+}
+
+func TestMockHandlerErrorsJoinTheTree(t *testing.T) {
+	c := httpx.NewClient(httpx.WithTransport(httpx.MockTransport(func(req *httpx.Request) (*httpx.Response, error) {
+		return nil, io.ErrUnexpectedEOF
+	})))
+	defer c.Close()
+	_, err := c.Get(ctx, "https://example.org/")
+	require.ErrorIs(t, err, httpx.ErrTransport)
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	var re *httpx.RequestError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, "https://example.org/", re.Request.URL.String())
+}
+
+func TestTransportFunc(t *testing.T) {
+	c := httpx.NewClient(httpx.WithTransport(httpx.TransportFunc(func(ctx context.Context, req *httpx.Request) (*httpx.Response, error) {
+		return httpx.NewResponse(418, httpx.WithText(req.Method)), nil
+	})))
+	defer c.Close()
+	r, err := c.Delete(ctx, "https://example.org/")
+	require.NoError(t, err)
+	assert.Equal(t, 418, r.StatusCode)
+	assert.Equal(t, "I'm a teapot", r.ReasonPhrase())
+	text, _ := r.Text()
+	assert.Equal(t, "DELETE", text)
+}
+
+// debugging wraps another transport, as the docs' DebuggingTransport does.
+type debugging struct {
+	inner httpx.Transport
+	log   *[]string
+}
+
+func (d debugging) HandleRequest(ctx context.Context, req *httpx.Request) (*httpx.Response, error) {
+	*d.log = append(*d.log, ">>> "+req.String())
+	resp, err := d.inner.HandleRequest(ctx, req)
+	if err == nil {
+		*d.log = append(*d.log, "<<< "+resp.String())
+	}
+	return resp, err
+}
+
+func TestWrappingTransport(t *testing.T) {
+	var log []string
+	c := httpx.NewClient(httpx.WithTransport(debugging{inner: helloWorld{}, log: &log}))
+	defer c.Close()
+	_, err := c.Get(ctx, "https://example.org/")
+	require.NoError(t, err)
+	assert.Equal(t, []string{`>>> <Request("GET", "https://example.org/")>`, "<<< <Response [200 OK]>"}, log)
+}
+
+func TestFromRoundTripperAgainstLoopbackServer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Seen-Path", r.URL.RawPath+"|"+r.URL.Path)
+		w.Header().Set("X-Seen-Host", r.Host)
+		b, _ := io.ReadAll(r.Body)
+		w.Write(b)
+	}))
+	defer srv.Close()
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	c := httpx.NewClient(httpx.WithTransport(httpx.FromRoundTripper(tr)))
+	defer c.Close()
+	r, err := c.Post(ctx, srv.URL+"/a%2Fb/c d", httpx.WithContent([]byte("echo")))
+	require.NoError(t, err)
+	text, _ := r.Text()
+	assert.Equal(t, "echo", text)
+	assert.Equal(t, "/a%2Fb/c%20d|/a/b/c d", r.Headers.Get("X-Seen-Path"), "the encoded path reaches the server untouched")
+	assert.Equal(t, strings.TrimPrefix(srv.URL, "http://"), r.Headers.Get("X-Seen-Host"))
+	assert.Equal(t, "HTTP/1.1", r.HTTPVersion())
+}
+
+func TestUnsupportedSchemes(t *testing.T) {
+	c := httpx.NewClient(httpx.WithTransport(httpx.FromRoundTripper(http.DefaultTransport)))
+	defer c.Close()
+	_, err := c.Get(ctx, "ftp://example.org/file")
+	require.ErrorIs(t, err, httpx.ErrUnsupportedProtocol)
+	assert.Contains(t, err.Error(), "Request URL has an unsupported protocol 'ftp://'.")
+}
