@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // TLSOptions are HTTPX's verify, cert and trust_env settings, the input of
@@ -81,7 +82,16 @@ func rootsFor(o TLSOptions, cfg *tls.Config, getenv func(string) string) (*x509.
 	if o.CAFile != "" {
 		return loadCAPath(o.CAFile)
 	}
-	if !o.TrustEnv || cfg.RootCAs != nil {
+	if cfg.RootCAs != nil {
+		return nil, nil
+	}
+	if !o.TrustEnv {
+		// crypto/x509 reads SSL_CERT_FILE and SSL_CERT_DIR itself when it
+		// loads the system roots; without trust_env they must not count, so
+		// load the platform's default locations ourselves.
+		if getenv("SSL_CERT_FILE") != "" || getenv("SSL_CERT_DIR") != "" {
+			return defaultRoots()
+		}
 		return nil, nil
 	}
 	if file := getenv("SSL_CERT_FILE"); file != "" {
@@ -91,6 +101,56 @@ func rootsFor(o TLSOptions, cfg *tls.Config, getenv func(string) string) (*x509.
 		return loadCADirs(dirs)
 	}
 	return nil, nil
+}
+
+// The platform's default certificate locations, as crypto/x509 knows them
+// for Linux and the BSDs, read regardless of the environment.
+var (
+	defaultCertFiles = []string{
+		"/etc/ssl/certs/ca-certificates.crt",
+		"/etc/pki/tls/certs/ca-bundle.crt",
+		"/etc/ssl/ca-bundle.pem",
+		"/etc/pki/tls/cacert.pem",
+		"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+		"/etc/ssl/cert.pem",
+		"/usr/local/etc/ssl/cert.pem",
+		"/usr/local/share/certs/ca-root-nss.crt",
+	}
+	defaultCertDirs = []string{"/etc/ssl/certs", "/etc/pki/tls/certs"}
+
+	defaultRootsOnce sync.Once
+	defaultRootsPool *x509.CertPool
+)
+
+// defaultRoots returns the system roots without the environment's say, or
+// nil (crypto/x509's own default) where there are no such files (macOS and
+// Windows verify with the platform, which ignores these variables).
+func defaultRoots() (*x509.CertPool, error) {
+	defaultRootsOnce.Do(func() {
+		pool := x509.NewCertPool()
+		found := false
+		for _, f := range defaultCertFiles {
+			if data, err := os.ReadFile(f); err == nil && pool.AppendCertsFromPEM(data) {
+				found = true
+				break
+			}
+		}
+		for _, dir := range defaultCertDirs {
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				continue
+			}
+			for _, e := range entries {
+				if data, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil && pool.AppendCertsFromPEM(data) {
+					found = true
+				}
+			}
+		}
+		if found {
+			defaultRootsPool = pool
+		}
+	})
+	return defaultRootsPool, nil
 }
 
 // loadCAPath loads a PEM bundle, or a directory of certificates.
