@@ -61,6 +61,7 @@ type Client struct {
 	closeOnce       sync.Once
 	netrc           netrcCache
 	digest          auth.Cache
+	maxResponseSize int64
 }
 
 // defaultHeaders are HTTPX's four client defaults, in its order.
@@ -99,6 +100,7 @@ func NewClient(opts ...ClientOption) *Client {
 		TrustEnv:        cfg.trustEnv,
 		defaultEncoding: cfg.defaultEncoding,
 		encodingFunc:    cfg.encodingFunc,
+		maxResponseSize: cfg.maxResponseSize,
 	}
 	c.Headers.Update(cfg.headers)
 	var errs []error
@@ -235,6 +237,7 @@ func (c *Client) buildRequest(method, rawURL string, cfg *requestConfig) (*Reque
 		}
 	}
 	req.timeout, req.hasTimeout = c.Timeout, true
+	req.maxSize, req.hasMaxSize = c.maxResponseSize, true
 	if err := req.finish(cfg); err != nil {
 		return nil, err
 	}

@@ -88,6 +88,10 @@ var (
 	// ErrDecoding means the response body could not be decoded (corrupt gzip,
 	// brotli, zstd or deflate data, or a body over the decoded-size limit).
 	ErrDecoding error = newKind("decoding error", ErrRequest)
+	// ErrResponseTooLarge means the decoded response body exceeded the limit
+	// set with WithMaxResponseSize (a decompression bomb, or a runaway
+	// response); it is a kind of ErrDecoding.
+	ErrResponseTooLarge error = newKind("response too large", ErrDecoding)
 	// ErrTooManyRedirects means more than MaxRedirects redirects were followed.
 	ErrTooManyRedirects error = newKind("too many redirects", ErrRequest)
 	// ErrHTTPStatus is HTTPX's HTTPStatusError, returned by RaiseForStatus.

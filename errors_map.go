@@ -36,7 +36,9 @@ var kindOfTransport = map[transport.Kind]error{
 func errorKindOf(err error) error {
 	var se *proxy.StatusError
 	switch {
-	case errors.Is(err, decode.ErrDecoding), errors.Is(err, decode.ErrTooLarge):
+	case errors.Is(err, decode.ErrTooLarge):
+		return ErrResponseTooLarge
+	case errors.Is(err, decode.ErrDecoding):
 		return ErrDecoding
 	case errors.As(err, &se):
 		return ErrProxy

@@ -98,6 +98,8 @@ type requestConfig struct {
 	send       sendConfig
 	body       bodySource
 	progress   func(sent, total int64)
+	maxSize    int64
+	hasMaxSize bool
 }
 
 // WithHeaders adds headers. At request level they replace client headers of
@@ -181,6 +183,17 @@ func WithTimeout(t Timeout) SharedOption {
 	return sharedOption{
 		client:  func(c *clientConfig) { c.timeout = t },
 		request: func(c *requestConfig) { c.timeout, c.hasTimeout = t, true },
+	}
+}
+
+// WithMaxResponseSize caps the decoded size of response bodies at n bytes:
+// reading past it fails with ErrResponseTooLarge (an ErrDecoding), which
+// stops decompression bombs and runaway responses. 0 means no limit (the
+// default).
+func WithMaxResponseSize(n int64) SharedOption {
+	return sharedOption{
+		client:  func(c *clientConfig) { c.maxResponseSize = n },
+		request: func(c *requestConfig) { c.maxSize, c.hasMaxSize = n, true },
 	}
 }
 
@@ -299,6 +312,7 @@ type clientConfig struct {
 	encodingFunc    func([]byte) string
 	settings        transportSettings
 	proxies         map[string]Proxy
+	maxResponseSize int64
 }
 
 // WithBaseURL prefixes relative request URLs with u (HTTPX's base_url): a

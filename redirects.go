@@ -16,6 +16,8 @@ func (c *Client) buildRedirectRequest(req *Request, resp *Response) (*Request, e
 		body:       req.body,
 		timeout:    req.timeout,
 		hasTimeout: req.hasTimeout,
+		maxSize:    req.maxSize,
+		hasMaxSize: req.hasMaxSize,
 	}
 	if !sameOrigin(req.URL, u) {
 		// Credentials are for the origin that asked for them; an upgrade of

@@ -26,6 +26,8 @@ type Request struct {
 	body       requestBody
 	timeout    Timeout
 	hasTimeout bool
+	maxSize    int64 // response body limit; 0 = none
+	hasMaxSize bool
 }
 
 // NewRequest builds a standalone request (httpx.Request): the URL is parsed,
@@ -67,6 +69,9 @@ func (r *Request) finish(cfg *requestConfig) error {
 	}
 	if cfg.hasTimeout {
 		r.timeout, r.hasTimeout = cfg.timeout, true
+	}
+	if cfg.hasMaxSize {
+		r.maxSize, r.hasMaxSize = cfg.maxSize, true
 	}
 	if cfg.extensions != nil {
 		r.Extensions = cfg.extensions

@@ -329,3 +329,29 @@ func TestResponseCookies(t *testing.T) {
 	assert.Equal(t, "1", a)
 	assert.Equal(t, 2, r.Cookies().Len())
 }
+
+func TestMaxResponseSize(t *testing.T) {
+	bomb := gzipped(t, strings.Repeat("\x00", 10<<20))
+	transport := httpx.WithTransport(httpx.MockTransport(func(*httpx.Request) (*httpx.Response, error) {
+		return httpx.NewResponse(200, httpx.WithContent(bomb), httpx.WithHeader("Content-Encoding", "gzip")), nil
+	}))
+	c := httpx.NewClient(transport, httpx.WithMaxResponseSize(1<<20))
+	defer c.Close()
+	_, err := c.Get(ctx, "https://example.org/bomb")
+	require.ErrorIs(t, err, httpx.ErrResponseTooLarge)
+	assert.ErrorIs(t, err, httpx.ErrDecoding)
+	assert.Less(t, len(bomb), 1<<20, "a small wire body")
+
+	r, err := c.Get(ctx, "https://example.org/bomb", httpx.WithMaxResponseSize(0))
+	require.NoError(t, err, "the request level lifts the limit")
+	assert.Len(t, mustContent(t, r), 10<<20)
+
+	plain := httpx.NewClient(httpx.WithTransport(httpx.MockTransport(func(*httpx.Request) (*httpx.Response, error) {
+		return httpx.NewResponse(200, httpx.WithContent(make([]byte, 2048))), nil
+	})))
+	defer plain.Close()
+	_, err = plain.Get(ctx, "https://example.org/", httpx.WithMaxResponseSize(1024))
+	require.ErrorIs(t, err, httpx.ErrResponseTooLarge, "uncompressed bodies are capped too")
+	_, err = plain.Get(ctx, "https://example.org/", httpx.WithMaxResponseSize(4096))
+	require.NoError(t, err)
+}

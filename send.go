@@ -149,6 +149,10 @@ func (c *Client) sendSingle(ctx context.Context, req *Request) (*Response, error
 	resp.Request = req
 	resp.start = start
 	resp.defaultEncoding, resp.encodingFunc = c.defaultEncoding, c.encodingFunc
+	resp.body.limit = req.maxSize
+	if !req.hasMaxSize {
+		resp.body.limit = c.maxResponseSize
+	}
 	c.Cookies.extract(resp)
 	return resp, nil
 }
