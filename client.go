@@ -206,7 +206,14 @@ func (c *Client) BuildRequest(method, url string, opts ...RequestOption) (*Reque
 	for _, o := range opts {
 		o.applyRequest(&cfg)
 	}
-	return c.buildRequest(method, url, &cfg)
+	req, err := c.buildRequest(method, url, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	return req, nil
 }
 
 // buildRequest applies HTTPX's merging rules: the URL joined to the base URL,

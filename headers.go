@@ -50,12 +50,17 @@ func HeadersFromMap(m map[string]string) Headers {
 // HeadersFromHTTP converts a net/http header map; names are sorted for a
 // deterministic order, values keep their order.
 func HeadersFromHTTP(hh http.Header) Headers {
-	h := Headers{fields: make([]headerField, 0, len(hh))}
-	keys := make([]string, 0, len(hh))
+	n := 0
+	for _, vs := range hh {
+		n += len(vs)
+	}
+	h := Headers{fields: make([]headerField, 0, n)}
+	var buf [32]string // names are sorted here without allocating, usually
+	keys := buf[:0]
 	for k := range hh {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	for _, k := range keys {
 		for _, v := range hh[k] {
 			h.fields = append(h.fields, headerField{k, v})

@@ -53,10 +53,15 @@ func NewRequest(method, url string, opts ...RequestOption) (*Request, error) {
 	if err := req.finish(&cfg); err != nil {
 		return nil, err
 	}
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
 	return req, nil
 }
 
-// finish encodes the body, adds the automatic headers and validates them.
+// finish encodes the body and adds the automatic headers. Validation is the
+// caller's: a request the client sends at once is validated just before it
+// goes to the transport (after hooks and auth had their say), once.
 func (r *Request) finish(cfg *requestConfig) error {
 	body, contentType, err := cfg.body.encode(&r.Headers)
 	if err != nil {
@@ -80,7 +85,7 @@ func (r *Request) finish(cfg *requestConfig) error {
 		}
 	}
 	r.addAutoHeaders()
-	return r.validate()
+	return nil
 }
 
 // addAutoHeaders prepends Host (HTTPX sends it first) and a zero

@@ -59,7 +59,8 @@ type responseBody struct {
 	eof     bool
 	closed  bool
 	onClose []func()
-	limit   int64 // maximum decoded size; 0 = none
+	limit   int64      // maximum decoded size; 0 = none
+	mapped  mappedBody // a net/http body, kept here to save an allocation
 }
 
 // countingReader counts the wire bytes read, for NumBytesDownloaded.

@@ -114,23 +114,24 @@ func toHTTPRequest(ctx context.Context, req *Request) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := req.URL.stdURL()
-	switch u.Scheme {
+	// NewRequestWithContext is the one way to attach ctx without a second
+	// copy of the request (WithContext); its URL is then overwritten with
+	// ours, so the empty string it parses costs nothing more.
+	hreq, err := http.NewRequestWithContext(ctx, req.Method, "", nil)
+	if err != nil {
+		return nil, newRequestError(ErrLocalProtocol, req, err, "")
+	}
+	req.URL.setStdURL(hreq.URL)
+	switch hreq.URL.Scheme {
 	case "ws":
-		u.Scheme = "http"
+		hreq.URL.Scheme = "http"
 	case "wss":
-		u.Scheme = "https"
+		hreq.URL.Scheme = "https"
 	}
-	hreq := &http.Request{
-		Method:        req.Method,
-		URL:           u,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        make(http.Header, req.Headers.Len()),
-		Host:          req.URL.Netloc(),
-		ContentLength: req.ContentLength(),
-	}
+	hreq.Host = req.URL.Netloc()
+	hreq.ContentLength = req.ContentLength()
+	// One backing array holds every header value, instead of a slice per name.
+	values := make([]string, 0, req.Headers.Len())
 	for name, value := range req.Headers.All() {
 		switch {
 		case asciiEqualFold(name, "Host"):
@@ -145,7 +146,12 @@ func toHTTPRequest(ctx context.Context, req *Request) (*http.Request, error) {
 			}
 		default:
 			k := http.CanonicalHeaderKey(name)
-			hreq.Header[k] = append(hreq.Header[k], value)
+			if prev, ok := hreq.Header[k]; ok {
+				hreq.Header[k] = append(prev[:len(prev):len(prev)], value)
+				continue
+			}
+			values = append(values, value)
+			hreq.Header[k] = values[len(values)-1 : len(values) : len(values)]
 		}
 	}
 	if body != http.NoBody && body != nil {
@@ -169,7 +175,7 @@ func toHTTPRequest(ctx context.Context, req *Request) (*http.Request, error) {
 	if hreq.ContentLength == 0 && body != http.NoBody && body != nil {
 		hreq.Body = http.NoBody
 	}
-	return hreq.WithContext(ctx), nil
+	return hreq, nil
 }
 
 // fromHTTPResponse wraps a net/http response; the body stays a stream and
@@ -191,7 +197,8 @@ func fromHTTPResponse(hresp *http.Response, req *Request) *Response {
 	if _, reason, ok := strings.Cut(hresp.Status, " "); ok && reason != ReasonPhrase(hresp.StatusCode) {
 		resp.reason = reason
 	}
-	resp.setStream(&mappedBody{rc: hresp.Body, req: req})
+	resp.body.mapped = mappedBody{rc: hresp.Body, req: req}
+	resp.setStream(&resp.body.mapped)
 	return resp
 }
 

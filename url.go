@@ -244,10 +244,17 @@ func (u *URL) CopyMergeParams(params QueryParams) *URL {
 	return u.withQuery(p)
 }
 
-// stdURL converts to a *url.URL for net/http. The path is handed over in
-// encoded form so that net/http sends exactly our request target.
+// stdURL converts to a *url.URL for net/http.
 func (u *URL) stdURL() *url.URL {
-	su := &url.URL{
+	su := new(url.URL)
+	u.setStdURL(su)
+	return su
+}
+
+// setStdURL fills su for net/http. The path is handed over in encoded form
+// so that net/http sends exactly our request target.
+func (u *URL) setStdURL(su *url.URL) {
+	*su = url.URL{
 		Scheme:   u.u.Scheme,
 		Host:     u.u.Netloc(),
 		RawQuery: u.u.Query,
@@ -275,7 +282,6 @@ func (u *URL) stdURL() *url.URL {
 		// an opaque path is written verbatim.
 		su.Opaque, su.Path, su.RawPath = encoded, "", ""
 	}
-	return su
 }
 
 // hostPort returns host:port for dialing, with the scheme's default port.

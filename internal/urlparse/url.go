@@ -114,6 +114,9 @@ func (u URL) String() string {
 // Netloc returns host[:port] with IPv6 hosts bracketed and without
 // userinfo, which is exactly what the Host header needs.
 func (u URL) Netloc() string {
+	if !u.HasPort && strings.IndexByte(u.Host, ':') < 0 {
+		return u.Host // the common case, without allocating
+	}
 	var b strings.Builder
 	b.Grow(len(u.Host) + 8)
 	u.writeHostPort(&b)

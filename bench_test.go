@@ -1,0 +1,66 @@
+package httpx_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gohttpx/httpx"
+)
+
+// memRoundTripper answers every request with a small canned response, so
+// the benchmarks measure client overhead only.
+type memRoundTripper struct{}
+
+func (memRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+	return &http.Response{
+		StatusCode:    200,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        http.Header{"Content-Type": {"application/json"}, "Content-Length": {"17"}},
+		Body:          io.NopCloser(strings.NewReader(`{"hello":"world"}`)),
+		ContentLength: 17,
+		Request:       req,
+	}, nil
+}
+
+// BenchmarkInMemoryNetHTTP is the baseline: net/http sending the same
+// request (the four headers an httpx client sends by default) through the
+// same in-memory RoundTripper.
+func BenchmarkInMemoryNetHTTP(b *testing.B) {
+	c := &http.Client{Transport: memRoundTripper{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		req, _ := http.NewRequestWithContext(ctx, "GET", "http://example.com/path?q=1", nil)
+		req.Header.Set("Accept", "*/*")
+		req.Header.Set("Accept-Encoding", "gzip, deflate, br, zstd")
+		req.Header.Set("Connection", "keep-alive")
+		req.Header.Set("User-Agent", "gohttpx/"+httpx.Version)
+		resp, err := c.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+}
+
+func BenchmarkInMemoryHTTPX(b *testing.B) {
+	c := httpx.NewClient(httpx.WithTransport(httpx.FromRoundTripper(memRoundTripper{})))
+	defer c.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := c.Get(ctx, "http://example.com/path?q=1")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Content(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
