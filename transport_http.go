@@ -201,6 +201,27 @@ func (t *HTTPTransport) prepareForward(hreq *http.Request) {
 	}
 }
 
+// PoolStats describes an HTTPTransport's connection pool at one moment.
+type PoolStats struct {
+	// Connections counts open connections (and ones being dialled) across
+	// all hosts; it never exceeds Limits.MaxConnections.
+	Connections int
+	// Idle counts open connections no request is using.
+	Idle int
+	// Waiting counts requests waiting for a connection slot.
+	Waiting int
+}
+
+// Stats reports the state of the connection pool, for monitoring.
+func (t *HTTPTransport) Stats() PoolStats {
+	t.once.Do(t.init)
+	if t.rt == nil {
+		return PoolStats{}
+	}
+	s := t.rt.Stats()
+	return PoolStats{Connections: s.Conns, Idle: s.Idle, Waiting: s.Waiting}
+}
+
 // Close closes every connection of the transport.
 func (t *HTTPTransport) Close() error {
 	t.once.Do(t.init)
