@@ -3,6 +3,7 @@ package httpx
 import (
 	"context"
 	"errors"
+	"net"
 
 	"github.com/gohttpx/httpx/internal/decode"
 	"github.com/gohttpx/httpx/proxy"
@@ -44,6 +45,14 @@ func errorKindOf(err error) error {
 		return ErrProxy
 	}
 	kind := transport.Classify(err)
+	var oe *net.OpError
+	if kind == transport.KindConnect && errors.As(err, &oe) && oe.Op == "proxyconnect" {
+		// The proxy itself could not be reached (refused, unresolvable, the
+		// TLS handshake with an https:// proxy failed): the issue's
+		// ErrProxy, where HTTPX says ConnectError. Timeouts stay
+		// ErrConnectTimeout.
+		return ErrProxy
+	}
 	if kind == transport.KindCanceled {
 		// A context's deadline is a timeout without a phase; a cancellation
 		// is a generic transport failure. Both keep the context's error.

@@ -66,7 +66,9 @@ func (d *TunnelDialer) DialContext(ctx context.Context, network, addr string) (n
 	}
 	conn, err := dial(ctx, "tcp", proxyAddr)
 	if err != nil {
-		return nil, err
+		// Marked as net/http marks its own proxy dials, so callers can tell
+		// an unreachable proxy from an unreachable target.
+		return nil, &net.OpError{Op: "proxyconnect", Net: "tcp", Err: err}
 	}
 	if d.Proxy.Scheme == "https" {
 		cfg := d.TLSConfig.Clone()
@@ -80,7 +82,7 @@ func (d *TunnelDialer) DialContext(ctx context.Context, network, addr string) (n
 		tconn := tls.Client(conn, cfg)
 		if err := tconn.HandshakeContext(ctx); err != nil {
 			conn.Close()
-			return nil, err
+			return nil, &net.OpError{Op: "proxyconnect", Net: "tcp", Err: err}
 		}
 		conn = tconn
 	}

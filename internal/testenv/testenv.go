@@ -1,6 +1,6 @@
-// Package testenv starts real peers (Debian's nginx today; squid, dante and
-// microsocks later) and makes test certificates, for tests across the
-// module. Only _test.go files import it.
+// Package testenv starts real peers (Debian's nginx, squid, dante and
+// microsocks) and makes test certificates, for tests across the module.
+// Only _test.go files import it.
 //
 // A helper whose program is missing skips the test with a message saying
 // what to install, unless HTTPX_INTEGRATION=1, which turns the skip into a
@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -64,13 +65,37 @@ func requireProgram(t testing.TB, name, pkg string) string {
 type process struct {
 	cmd    *exec.Cmd
 	exited chan struct{}
-	output bytes.Buffer
+	output syncBuffer
+	// grace is how long stop waits after SIGTERM before SIGKILL; zero
+	// means 5 s. Peers with a slow orderly shutdown and nothing worth
+	// flushing (squid's shutdown_lifetime, dante's children) set it short.
+	grace time.Duration
+}
+
+// syncBuffer is the peer's stdout and stderr, safe to read while the peer
+// writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // startProcess runs name with args in dir, stopping it with SIGTERM (then
 // SIGKILL after a grace period) when the test ends.
 func startProcess(t testing.TB, dir, name string, args ...string) (*process, error) {
 	t.Helper()
+	becomeSubreaper()
 	p := &process{exited: make(chan struct{})}
 	p.cmd = exec.Command(name, args...)
 	p.cmd.Dir = dir
@@ -88,19 +113,44 @@ func startProcess(t testing.TB, dir, name string, args ...string) (*process, err
 	return p, nil
 }
 
-// stop ends the process group: the peer and any workers it forked.
+// stop ends the process group, the peer and any workers it forked, and
+// also the peer's descendants in other groups (helpers that called
+// setsid), then waits (up to 2 s) until none of them is left, reaping the
+// orphans reparented to this process.
 func (p *process) stop() {
 	pgid := p.cmd.Process.Pid
+	extra := descendants(pgid)
+	grace := p.grace
+	if grace <= 0 {
+		grace = 5 * time.Second
+	}
 	_ = syscall.Kill(-pgid, syscall.SIGTERM)
 	select {
 	case <-p.exited:
-	case <-time.After(5 * time.Second):
+	case <-time.After(grace):
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
 		<-p.exited
 	}
 	// Workers of a master that died first may linger in the group.
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	killOrphans(pgid, extra)
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+		if !reap(pgid, extra) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
+
+// groupAlive reports whether any process of the process group is left.
+func groupAlive(pgid int) bool {
+	return !errors.Is(syscall.Kill(-pgid, 0), syscall.ESRCH)
+}
+
+// GroupAlive reports whether a process of the group a helper started (its
+// PID field) is still alive, so that tests can check that nothing
+// survived the cleanup.
+func GroupAlive(pid int) bool { return groupAlive(pid) }
 
 // waitListening polls until every address accepts connections, the process
 // exits, or the timeout passes.
