@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -78,10 +79,15 @@ type Config struct {
 	Proxy func(*http.Request) (*url.URL, error)
 	// ProxyConnectHeader is sent with every CONNECT request.
 	ProxyConnectHeader http.Header
-	// MaxResponseHeaderBytes limits the response header size; 0 means
-	// net/http's default (1 MiB).
+	// MaxResponseHeaderBytes limits the response header size (1xx interim
+	// responses included); 0 means DefaultMaxResponseHeaderBytes.
 	MaxResponseHeaderBytes int64
 }
+
+// DefaultMaxResponseHeaderBytes caps response headers at 1 MiB: far above
+// what real servers send, far below net/http's own client default of 10 MiB
+// that would let a hostile server make us buffer that much per request.
+const DefaultMaxResponseHeaderBytes = 1 << 20
 
 // h2c reports whether plain http:// URLs speak HTTP/2 with prior knowledge.
 func (c *Config) h2c() bool { return c.HTTP2 && !c.HTTP1 }
@@ -141,8 +147,13 @@ func New(cfg Config) (*Transport, error) {
 		ProxyConnectHeader:     cfg.ProxyConnectHeader,
 		OnProxyConnectResponse: onProxyConnectResponse,
 		TLSClientConfig:        t.tlsConfig.Clone(),
-		MaxResponseHeaderBytes: cfg.MaxResponseHeaderBytes,
+		MaxResponseHeaderBytes: cmp.Or(cfg.MaxResponseHeaderBytes, DefaultMaxResponseHeaderBytes),
 		DisableKeepAlives:      !cfg.keepAlive(),
+		// Hold a body back for a second when the request says
+		// "Expect: 100-continue", as net/http's DefaultTransport does: a
+		// server refusing it (417, 401) then spares us sending it. Requests
+		// without that header are unaffected.
+		ExpectContinueTimeout: time.Second,
 	}
 	if cfg.keepAlive() {
 		rt.MaxIdleConns = cfg.MaxIdleConns

@@ -255,6 +255,16 @@ var remoteProtocolMessages = []string{
 	"http2: invalid",
 	"http2: server",
 	"PROTOCOL_ERROR",
+	// net/http's chunked reader and body framing, which it reports in words.
+	"empty hex number for chunk length",
+	"http chunk length too large",
+	"invalid CR in chunked line",
+	"chunked encoding contains too much non-data",
+	"unexpected EOF reading trailer",
+	"suspiciously long trailer",
+	"bad trailer key",
+	"cannot contain multiple Content-Length headers",
+	"invalid empty Content-Length",
 }
 
 // isTLSError reports the certificate and record errors of crypto/tls and
