@@ -126,13 +126,7 @@ func (r *Response) setStream(src io.Reader) {
 // stream returns the decoded body reader, building it on first use.
 func (r *Response) stream() io.Reader {
 	b := &r.body
-	if b.counter.r == nil {
-		if b.isMem {
-			b.counter.r = &memReader{b: b.mem}
-		} else {
-			b.counter.r = b.src
-		}
-	}
+	b.wire()
 	if b.decoder != nil {
 		return b.decoder
 	}
@@ -141,6 +135,18 @@ func (r *Response) stream() io.Reader {
 		return b.decoder
 	}
 	return &b.counter
+}
+
+// wire points the byte counter at the body's source on first use.
+func (b *responseBody) wire() {
+	if b.counter.r != nil {
+		return
+	}
+	if b.isMem {
+		b.counter.r = &memReader{b: b.mem}
+	} else {
+		b.counter.r = b.src
+	}
 }
 
 // memReader is bytes.Reader's Read without its other baggage.
@@ -199,13 +205,7 @@ func (r *Response) readRaw(p []byte) (int, error) {
 	case b.closed:
 		return 0, streamError(ErrStreamClosed)
 	}
-	if b.counter.r == nil {
-		if b.isMem {
-			b.counter.r = &memReader{b: b.mem}
-		} else {
-			b.counter.r = b.src
-		}
-	}
+	b.wire()
 	b.started = true
 	n, err := b.counter.Read(p)
 	if err == io.EOF {

@@ -47,12 +47,8 @@ func (r *Response) IterRaw(chunkSize int) iter.Seq2[[]byte, error] {
 
 // iterStream reads src to the end, re-chunking into chunkSize pieces.
 func (r *Response) iterStream(src io.Reader, chunkSize int, yield func([]byte, error) bool) {
-	bufSize := readChunk
-	if chunkSize > 0 {
-		bufSize = chunkSize
-	}
 	var pending []byte
-	buf := make([]byte, bufSize)
+	buf := make([]byte, readChunk)
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {

@@ -80,19 +80,7 @@ func (u *URL) EffectivePort() int {
 	if u.u.HasPort {
 		return u.u.Port
 	}
-	return defaultPort(u.u.Scheme)
-}
-
-func defaultPort(scheme string) int {
-	switch scheme {
-	case "http", "ws":
-		return 80
-	case "https", "wss":
-		return 443
-	case "ftp":
-		return 21
-	}
-	return 0
+	return urlparse.DefaultPort(u.u.Scheme)
 }
 
 // Netloc returns host[:port] as used in the Host header: no userinfo, IPv6
