@@ -110,16 +110,21 @@ func checkScheme(req *Request) error {
 
 // toHTTPRequest converts a Request for net/http; Host goes to req.Host.
 func toHTTPRequest(ctx context.Context, req *Request) (*http.Request, error) {
-	body, err := req.Body()
-	if err != nil {
-		return nil, err
-	}
 	// NewRequestWithContext is the one way to attach ctx without a second
 	// copy of the request (WithContext); its URL is then overwritten with
 	// ours, so the empty string it parses costs nothing more.
 	hreq, err := http.NewRequestWithContext(ctx, req.Method, "", nil)
 	if err != nil {
 		return nil, newRequestError(ErrLocalProtocol, req, err, "")
+	}
+	return hreq, fillHTTPRequest(hreq, req)
+}
+
+// fillHTTPRequest sets an empty *http.Request's URL, headers and body from req.
+func fillHTTPRequest(hreq *http.Request, req *Request) error {
+	body, err := req.Body()
+	if err != nil {
+		return err
 	}
 	req.URL.setStdURL(hreq.URL)
 	switch hreq.URL.Scheme {
@@ -175,7 +180,7 @@ func toHTTPRequest(ctx context.Context, req *Request) (*http.Request, error) {
 	if hreq.ContentLength == 0 && body != http.NoBody && body != nil {
 		hreq.Body = http.NoBody
 	}
-	return hreq, nil
+	return nil
 }
 
 // fromHTTPResponse wraps a net/http response; the body stays a stream and

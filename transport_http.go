@@ -164,16 +164,21 @@ func (t *HTTPTransport) HandleRequest(ctx context.Context, req *Request) (*Respo
 	if err := checkScheme(req); err != nil {
 		return nil, err
 	}
-	hreq, err := toHTTPRequest(ctx, req)
+	to := req.Timeout()
+	tto := transport.Timeouts{Connect: to.Connect, Read: to.Read, Write: to.Write, Pool: to.Pool}
+	secure := req.URL.Scheme() == "https" || req.URL.Scheme() == "wss"
+	hreq, err := t.rt.NewRequest(ctx, req.Method, secure, tto)
 	if err != nil {
+		return nil, newRequestError(ErrLocalProtocol, req, err, "")
+	}
+	if err := fillHTTPRequest(hreq, req); err != nil {
 		return nil, err
 	}
 	forwarded := t.forward && (hreq.URL.Scheme == "http" || t.forwardTLS)
 	if forwarded {
 		t.prepareForward(hreq)
 	}
-	to := req.Timeout()
-	hresp, err := t.rt.RoundTrip(hreq, transport.Timeouts{Connect: to.Connect, Read: to.Read, Write: to.Write, Pool: to.Pool})
+	hresp, err := t.rt.RoundTrip(hreq, tto)
 	if err != nil {
 		return nil, classifyError(err, req)
 	}

@@ -15,8 +15,11 @@ import (
 // and With methods return new values. Its zero value is the empty relative
 // URL.
 type URL struct {
-	u urlparse.URL
+	u      urlparse.URL
+	netloc string // u.Netloc(), computed once: every request needs it thrice
 }
+
+func newURL(u urlparse.URL) *URL { return &URL{u: u, netloc: u.Netloc()} }
 
 // ParseURL parses and normalises raw. A malformed URL gives an
 // *InvalidURLError (ErrInvalidURL).
@@ -25,7 +28,7 @@ func ParseURL(raw string) (*URL, error) {
 	if err != nil {
 		return nil, invalidURL(raw, err)
 	}
-	return &URL{u: u}, nil
+	return newURL(u), nil
 }
 
 func invalidURL(raw string, err error) error {
@@ -85,7 +88,12 @@ func (u *URL) EffectivePort() int {
 
 // Netloc returns host[:port] as used in the Host header: no userinfo, IPv6
 // bracketed, port only when not the default.
-func (u *URL) Netloc() string { return u.u.Netloc() }
+func (u *URL) Netloc() string {
+	if u.netloc == "" {
+		return u.u.Netloc() // the zero URL, or one built outside newURL
+	}
+	return u.netloc
+}
 
 // Userinfo returns the percent-encoded "user:password" part, or "".
 func (u *URL) Userinfo() string { return u.u.Userinfo }
@@ -133,7 +141,7 @@ func (u *URL) Join(ref string) (*URL, error) {
 	if err != nil {
 		return nil, invalidURL(ref, err)
 	}
-	return &URL{u: j}, nil
+	return newURL(j), nil
 }
 
 // URLComponents names the parts CopyWith replaces. An empty field keeps the
@@ -191,7 +199,7 @@ func (u *URL) CopyWith(c URLComponents) (*URL, error) {
 	if c.ClearFragment {
 		n.Fragment, n.HasFragment = "", false
 	}
-	return &URL{u: n}, nil
+	return newURL(n), nil
 }
 
 // withQuery returns a copy whose query is replaced by the encoded params;
@@ -244,7 +252,7 @@ func (u *URL) stdURL() *url.URL {
 func (u *URL) setStdURL(su *url.URL) {
 	*su = url.URL{
 		Scheme:   u.u.Scheme,
-		Host:     u.u.Netloc(),
+		Host:     u.Netloc(),
 		RawQuery: u.u.Query,
 	}
 	if u.u.HasQuery && u.u.Query == "" {

@@ -32,12 +32,15 @@ const (
 // the connection is idle.
 //
 // HTTP/1 deadlines follow the request that uses the connection: GotConn arms
-// the write timeout, WroteRequest the read timeout, and every Read or Write
-// pushes its own deadline forward, so the limit applies to each operation
-// and costs a SetReadDeadline (a runtime timer update, no allocation, no
-// goroutine). PutIdleConn disarms and clears the deadlines before net/http's
-// read loop parks its next Peek on the idle connection, so an idle
-// connection never times out as if a request were waiting.
+// the write timeout, WroteRequest the read timeout, and Read and Write push
+// their deadline forward, so the limit applies to each operation. Pushing
+// is lazy: a deadline is set to now+9d/8 and only moved again once less
+// than d is left, so a large transfer costs a time.Now per operation and a
+// SetReadDeadline (a runtime timer update) only every d/8 of time instead
+// of on every read; a stall still times out after between d and 9d/8. No
+// allocation, no goroutine. PutIdleConn disarms and clears the deadlines
+// before net/http's read loop parks its next Peek on the idle connection, so
+// an idle connection never times out as if a request were waiting.
 type conn struct {
 	net.Conn
 	pool *pool
@@ -46,6 +49,8 @@ type conn struct {
 	owner atomic.Pointer[reqState] // HTTP/1 request the deadlines belong to
 	rto   atomic.Int64             // armed read timeout (ns), 0 = none
 	wto   atomic.Int64             // armed write timeout (ns), 0 = none
+	rdl   atomic.Int64             // read deadline set (unix ns), 0 = none known
+	wdl   atomic.Int64             // write deadline set (unix ns), 0 = none known
 
 	mu    sync.Mutex // serialises arm, startRead and disarm
 	setup bool       // a setup deadline (proxy CONNECT, TLS) is still set
@@ -66,7 +71,7 @@ func newConn(p *pool, nc net.Conn, addr string) *conn {
 // records a timeout against that request.
 func (c *conn) Read(b []byte) (int, error) {
 	if d := c.rto.Load(); d > 0 {
-		_ = c.Conn.SetReadDeadline(time.Now().Add(time.Duration(d)))
+		pushDeadline(&c.rdl, d, c.Conn.SetReadDeadline)
 	}
 	n, err := c.Conn.Read(b)
 	if err != nil && c.rto.Load() > 0 && isTimeout(err) {
@@ -82,7 +87,7 @@ func (c *conn) Read(b []byte) (int, error) {
 // deadline.
 func (c *conn) Write(b []byte) (int, error) {
 	if d := c.wto.Load(); d > 0 {
-		_ = c.Conn.SetWriteDeadline(time.Now().Add(time.Duration(d)))
+		pushDeadline(&c.wdl, d, c.Conn.SetWriteDeadline)
 	}
 	n, err := c.Conn.Write(b)
 	if err != nil && c.wto.Load() > 0 && isTimeout(err) {
@@ -91,6 +96,18 @@ func (c *conn) Write(b []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// pushDeadline moves the deadline recorded in dl to now+9d/8 when less than
+// d is left before it (see conn).
+func pushDeadline(dl *atomic.Int64, d int64, set func(time.Time) error) {
+	now := time.Now().UnixNano()
+	if dl.Load()-now >= d {
+		return
+	}
+	next := now + d + d/8
+	dl.Store(next)
+	_ = set(time.Unix(0, next))
 }
 
 // Close closes the connection and gives its slot back, once.
@@ -108,6 +125,8 @@ func (c *conn) Close() error {
 func (c *conn) setSetupDeadline(d time.Time) {
 	c.mu.Lock()
 	c.setup = true
+	c.rdl.Store(0)
+	c.wdl.Store(0)
 	_ = c.Conn.SetDeadline(d)
 	c.mu.Unlock()
 }
@@ -116,6 +135,8 @@ func (c *conn) setSetupDeadline(d time.Time) {
 func (c *conn) clearSetupLocked() {
 	if c.setup {
 		c.setup = false
+		c.rdl.Store(0)
+		c.wdl.Store(0)
 		_ = c.Conn.SetDeadline(time.Time{})
 	}
 }
@@ -125,6 +146,8 @@ func (c *conn) clearSetupLocked() {
 func (c *conn) clearDeadlinesLocked() {
 	if c.dirty {
 		c.dirty = false
+		c.rdl.Store(0)
+		c.wdl.Store(0)
 		_ = c.Conn.SetReadDeadline(time.Time{})
 		_ = c.Conn.SetWriteDeadline(time.Time{})
 	}
@@ -143,6 +166,7 @@ func (c *conn) arm(st *reqState) {
 	c.owner.Store(st)
 	c.rto.Store(0)
 	c.wto.Store(int64(st.to.Write))
+	c.wdl.Store(0)
 	c.state.Store(stateBusy)
 	c.mu.Unlock()
 }
@@ -158,7 +182,8 @@ func (c *conn) startRead(st *reqState) {
 	c.mu.Lock()
 	if c.owner.Load() == st {
 		c.rto.Store(int64(d))
-		_ = c.Conn.SetReadDeadline(time.Now().Add(d))
+		c.rdl.Store(0)
+		pushDeadline(&c.rdl, int64(d), c.Conn.SetReadDeadline)
 	}
 	c.mu.Unlock()
 }

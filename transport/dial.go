@@ -166,7 +166,12 @@ func (t *Transport) dialRaw(ctx context.Context, network, addr string) (net.Conn
 		var d net.Dialer
 		return d.DialContext(ctx, "unix", t.cfg.UDS)
 	}
-	d := net.Dialer{LocalAddr: t.localAddr}
+	var d net.Dialer
+	if t.localAddr != nil {
+		// A nil *net.TCPAddr in the interface would print as "<nil>->"
+		// in every dial error.
+		d.LocalAddr = t.localAddr
+	}
 	if t.network != "" {
 		network = t.network
 	}

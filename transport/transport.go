@@ -45,15 +45,17 @@ func (t *Transport) RoundTrip(req *http.Request, to Timeouts) (*http.Response, e
 		}
 		return nil, &Error{Kind: KindClosed, Err: ErrClosed}
 	}
-	st := newReqState(t, req, to)
-	ctx := context.Context(st)
-	if t.cfg.HTTP2 && (to.Read > 0 || to.Write > 0) && req.URL != nil && (req.URL.Scheme == "https" || t.cfg.h2c()) {
-		// The request may become an HTTP/2 stream, whose timeouts need a
-		// way to abort just this stream (see h2.go).
-		ctx, st.cancel = context.WithCancelCause(ctx)
+	st, _ := req.Context().Value(stateKey{}).(*reqState)
+	r := req
+	if st == nil || st.t != t || st.req != req || st.used {
+		// A request NewRequest did not make: give it its state, at the
+		// price of a copy of the request.
+		var ctx context.Context
+		st, ctx = t.newState(req.Context(), req.URL != nil && req.URL.Scheme == "https", to)
+		st.req = req
+		r = req.WithContext(ctx)
 	}
-	ctx = httptrace.WithClientTrace(ctx, &st.trace)
-	r := req.WithContext(ctx)
+	st.used = true
 	if st.cancel != nil && to.Write > 0 {
 		st.wrapRequestBody(r)
 	}
@@ -74,6 +76,33 @@ func (t *Transport) RoundTrip(req *http.Request, to Timeouts) (*http.Response, e
 	st.body = resp.Body
 	resp.Body = st
 	return resp, nil
+}
+
+// NewRequest returns an empty request (URL, header and body are the
+// caller's to fill) for method whose context is ctx plus this transport's
+// per-request state for the timeouts to. RoundTrip then sends it as it is,
+// where any other request costs a copy to attach that state. tls tells
+// whether the request will go over TLS (an https:// URL).
+func (t *Transport) NewRequest(ctx context.Context, method string, tls bool, to Timeouts) (*http.Request, error) {
+	st, sctx := t.newState(ctx, tls, to)
+	req, err := http.NewRequestWithContext(sctx, method, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	st.req = req
+	return req, nil
+}
+
+// newState makes a request's state and the context that carries it.
+func (t *Transport) newState(ctx context.Context, tls bool, to Timeouts) (*reqState, context.Context) {
+	st := newReqState(t, ctx, to)
+	sctx := context.Context(st)
+	if t.cfg.HTTP2 && (to.Read > 0 || to.Write > 0) && (tls || t.cfg.h2c()) {
+		// The request may become an HTTP/2 stream, whose timeouts need a
+		// way to abort just this stream (see h2.go).
+		sctx, st.cancel = context.WithCancelCause(sctx)
+	}
+	return st, httptrace.WithClientTrace(sctx, &st.trace)
 }
 
 // RoundTripper adapts t to an http.RoundTripper that sends every request
@@ -140,10 +169,11 @@ type reqState struct {
 	h2       h2state
 
 	body io.ReadCloser // the response body net/http returned
+	used bool          // RoundTrip took this state (it serves one request)
 }
 
-func newReqState(t *Transport, req *http.Request, to Timeouts) *reqState {
-	st := &reqState{Context: req.Context(), t: t, req: req, to: to}
+func newReqState(t *Transport, ctx context.Context, to Timeouts) *reqState {
+	st := &reqState{Context: ctx, t: t, to: to}
 	st.trace.GotConn = func(info httptrace.GotConnInfo) { st.gotConn(info) }
 	st.trace.WroteRequest = func(info httptrace.WroteRequestInfo) { st.wroteRequest(info) }
 	st.trace.PutIdleConn = func(err error) { st.putIdleConn(err) }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -291,4 +292,31 @@ func TestRoundTripperAdapter(t *testing.T) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	assert.Equal(t, "hi", string(b))
+}
+
+// TestNewRequestIsSentWithoutACopy checks the NewRequest fast path: the
+// request comes back as the response's Request, and sending it a second
+// time (its state spent) still works through the copying path.
+func TestNewRequestIsSentWithoutACopy(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer srv.Close()
+	tr, err := transport.New(transport.Config{})
+	require.NoError(t, err)
+	defer tr.Close()
+	to := transport.Timeouts{Read: time.Second, Write: time.Second}
+	req, err := tr.NewRequest(context.Background(), "GET", false, to)
+	require.NoError(t, err)
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	*req.URL = *u
+	req.Host = u.Host
+	for range 2 {
+		resp, err := tr.RoundTrip(req, to)
+		require.NoError(t, err)
+		assert.Same(t, req, resp.Request)
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		assert.Equal(t, "ok", string(b))
+		resp.Body.Close()
+	}
 }
