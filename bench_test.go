@@ -3,6 +3,7 @@ package httpx_test
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -56,6 +57,47 @@ func BenchmarkInMemoryHTTPX(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r, err := c.Get(ctx, "http://example.com/path?q=1")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Content(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func loopbackServer(b *testing.B) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("hello, world\n"))
+	}))
+	b.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func BenchmarkLoopbackNetHTTP(b *testing.B) {
+	url := loopbackServer(b)
+	tr := &http.Transport{MaxIdleConnsPerHost: 100}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr}
+	b.ReportAllocs()
+	for b.Loop() {
+		req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+		resp, err := c.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+}
+
+func BenchmarkLoopbackHTTPX(b *testing.B) {
+	url := loopbackServer(b)
+	c := httpx.NewClient()
+	defer c.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := c.Get(ctx, url)
 		if err != nil {
 			b.Fatal(err)
 		}

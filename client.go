@@ -103,6 +103,9 @@ func NewClient(opts ...ClientOption) *Client {
 		maxResponseSize: cfg.maxResponseSize,
 	}
 	c.Headers.Update(cfg.headers)
+	for i := range c.Headers.fields {
+		c.Headers.fields[i].canonical() // computed once, copied into every request
+	}
 	var errs []error
 	if cfg.baseURL != "" {
 		u, err := ParseURL(cfg.baseURL)

@@ -25,6 +25,18 @@ type Headers struct {
 
 type headerField struct {
 	name, value string
+	// canon caches http.CanonicalHeaderKey(name) once computed, so that the
+	// client's default headers, cloned into every request, are not
+	// canonicalised again for each one.
+	canon string
+}
+
+// canonical returns the field's canonical name, computing it if need be.
+func (f *headerField) canonical() string {
+	if f.canon == "" {
+		f.canon = http.CanonicalHeaderKey(f.name)
+	}
+	return f.canon
 }
 
 // NewHeaders returns Headers holding the given name/value pairs in order;
@@ -32,7 +44,7 @@ type headerField struct {
 func NewHeaders(pairs ...string) Headers {
 	h := Headers{fields: make([]headerField, 0, len(pairs)/2)}
 	for i := 0; i+1 < len(pairs); i += 2 {
-		h.fields = append(h.fields, headerField{pairs[i], pairs[i+1]})
+		h.fields = append(h.fields, headerField{name: pairs[i], value: pairs[i+1]})
 	}
 	return h
 }
@@ -42,7 +54,7 @@ func NewHeaders(pairs ...string) Headers {
 func HeadersFromMap(m map[string]string) Headers {
 	h := Headers{fields: make([]headerField, 0, len(m))}
 	for _, k := range sortedKeys(m) {
-		h.fields = append(h.fields, headerField{k, m[k]})
+		h.fields = append(h.fields, headerField{name: k, value: m[k]})
 	}
 	return h
 }
@@ -50,20 +62,20 @@ func HeadersFromMap(m map[string]string) Headers {
 // HeadersFromHTTP converts a net/http header map; names are sorted for a
 // deterministic order, values keep their order.
 func HeadersFromHTTP(hh http.Header) Headers {
+	// One pass over the map (iterating one is not cheap): names sorted in a
+	// stack buffer, usually, and values counted on the way.
+	var buf [32]string
+	keys := buf[:0]
 	n := 0
-	for _, vs := range hh {
+	for k, vs := range hh {
+		keys = append(keys, k)
 		n += len(vs)
 	}
-	h := Headers{fields: make([]headerField, 0, n)}
-	var buf [32]string // names are sorted here without allocating, usually
-	keys := buf[:0]
-	for k := range hh {
-		keys = append(keys, k)
-	}
 	slices.Sort(keys)
+	h := Headers{fields: make([]headerField, 0, n)}
 	for _, k := range keys {
 		for _, v := range hh[k] {
-			h.fields = append(h.fields, headerField{k, v})
+			h.fields = append(h.fields, headerField{name: k, value: v, canon: k})
 		}
 	}
 	return h
@@ -127,19 +139,19 @@ func (h *Headers) Set(name, value string) {
 			return
 		}
 	}
-	h.fields = append(h.fields, headerField{name, value})
+	h.fields = append(h.fields, headerField{name: name, value: value})
 }
 
 // SetDefault sets name to value only when name is absent.
 func (h *Headers) SetDefault(name, value string) {
 	if !h.Has(name) {
-		h.fields = append(h.fields, headerField{name, value})
+		h.fields = append(h.fields, headerField{name: name, value: value})
 	}
 }
 
 // Add appends a value, keeping any existing ones.
 func (h *Headers) Add(name, value string) {
-	h.fields = append(h.fields, headerField{name, value})
+	h.fields = append(h.fields, headerField{name: name, value: value})
 }
 
 // Del removes every field named name.
@@ -163,7 +175,7 @@ func (h *Headers) Update(other Headers) {
 
 // prepend inserts a field before all others (Host goes first, as HTTPX sends it).
 func (h *Headers) prepend(name, value string) {
-	h.fields = slices.Insert(h.fields, 0, headerField{name, value})
+	h.fields = slices.Insert(h.fields, 0, headerField{name: name, value: value})
 }
 
 // Len returns the number of fields (a repeated name counts each time).

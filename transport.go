@@ -137,7 +137,9 @@ func fillHTTPRequest(hreq *http.Request, req *Request) error {
 	hreq.ContentLength = req.ContentLength()
 	// One backing array holds every header value, instead of a slice per name.
 	values := make([]string, 0, req.Headers.Len())
-	for name, value := range req.Headers.All() {
+	for i := range req.Headers.fields {
+		f := &req.Headers.fields[i]
+		name, value := f.name, f.value
 		switch {
 		case asciiEqualFold(name, "Host"):
 			hreq.Host = value
@@ -150,7 +152,7 @@ func fillHTTPRequest(hreq *http.Request, req *Request) error {
 				hreq.TransferEncoding = []string{"chunked"}
 			}
 		default:
-			k := http.CanonicalHeaderKey(name)
+			k := f.canonical()
 			if prev, ok := hreq.Header[k]; ok {
 				hreq.Header[k] = append(prev[:len(prev):len(prev)], value)
 				continue

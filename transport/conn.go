@@ -148,8 +148,7 @@ func (c *conn) clearDeadlinesLocked() {
 		c.dirty = false
 		c.rdl.Store(0)
 		c.wdl.Store(0)
-		_ = c.Conn.SetReadDeadline(time.Time{})
-		_ = c.Conn.SetWriteDeadline(time.Time{})
+		_ = c.Conn.SetDeadline(time.Time{}) // both in one runtime call
 	}
 }
 
