@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -215,6 +216,37 @@ func (r *Response) readRaw(p []byte) (int, error) {
 		err = r.bodyError(err)
 	}
 	return n, err
+}
+
+// copyBufs holds the buffers WriteTo streams through.
+var copyBufs = sync.Pool{New: func() any { return new([readChunk]byte) }}
+
+// WriteTo writes the rest of the decoded body to w; io.Copy uses it, so
+// copying a response reads in 64 KiB steps instead of io.Copy's (or
+// io.Discard's) smaller ones, with fewer system calls.
+func (r *Response) WriteTo(w io.Writer) (int64, error) {
+	buf := copyBufs.Get().(*[readChunk]byte)
+	defer copyBufs.Put(buf)
+	var total int64
+	for {
+		n, err := r.Read(buf[:])
+		if n > 0 {
+			m, werr := w.Write(buf[:n])
+			total += int64(m)
+			if werr != nil {
+				return total, werr
+			}
+			if m < n {
+				return total, io.ErrShortWrite
+			}
+		}
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
 }
 
 // bodyError puts a body read failure into the error tree with the request.

@@ -355,3 +355,27 @@ func TestMaxResponseSize(t *testing.T) {
 	_, err = plain.Get(ctx, "https://example.org/", httpx.WithMaxResponseSize(4096))
 	require.NoError(t, err)
 }
+
+func TestResponseWriteTo(t *testing.T) {
+	payload := strings.Repeat("0123456789", 20000)
+	r := respond(t, httpx.NewResponse(200, httpx.WithBody(io.MultiReader(strings.NewReader(payload[:77]), strings.NewReader(payload[77:])))))
+	var sb strings.Builder
+	n, err := io.Copy(&sb, r) // uses WriteTo
+	require.NoError(t, err)
+	assert.EqualValues(t, len(payload), n)
+	assert.Equal(t, payload, sb.String())
+	assert.True(t, r.IsClosed())
+
+	r = respond(t, httpx.NewResponse(200, httpx.WithContent([]byte("abc"))))
+	_, err = r.Content()
+	require.NoError(t, err)
+	sb.Reset()
+	_, err = r.WriteTo(&sb)
+	require.NoError(t, err)
+	assert.Equal(t, "abc", sb.String(), "a read body is written from memory")
+
+	r = respond(t, httpx.NewResponse(200, httpx.WithContent([]byte("abc"))))
+	require.NoError(t, r.Close())
+	_, err = r.WriteTo(&sb)
+	assert.ErrorIs(t, err, httpx.ErrStreamClosed)
+}
