@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/gohttpx/httpx/proxy"
+	"github.com/gohttpx/httpx/transport"
 )
 
 // transportSettings are the client options that configure the
@@ -158,10 +159,25 @@ func WithProxies(m map[string]Proxy) ClientOption {
 	})
 }
 
-// NewTLSConfig builds a *tls.Config the way the client does (HTTPX's
-// create_ssl_context): verification on unless verify is false, caFile
-// replacing the system roots when set, and, with trustEnv, SSL_CERT_FILE /
-// SSL_CERT_DIR overriding the roots and SSLKEYLOGFILE enabling key logging.
-func NewTLSConfig(verify bool, caFile string, trustEnv bool) (*tls.Config, error) {
-	return newTLSConfig(verify, caFile, trustEnv)
+// NewTLSConfig builds the *tls.Config a client would use (HTTPX's
+// create_ssl_context) from the TLS options WithVerify, WithCAFile,
+// WithTLSConfig, WithCert and WithTrustEnv; other options are ignored. With
+// none, verification is on against the system roots, and the environment
+// is trusted: SSL_CERT_FILE / SSL_CERT_DIR choose the roots, SSLKEYLOGFILE
+// enables key logging. A bad file or key password is an ErrUsage error.
+func NewTLSConfig(opts ...ClientOption) (*tls.Config, error) {
+	cfg := clientConfig{trustEnv: true}
+	for _, o := range opts {
+		o.applyClient(&cfg)
+	}
+	s := &cfg.settings
+	tlsCfg, err := transport.NewTLSConfig(transport.TLSOptions{
+		Verify: isTrue(s.verify), CAFile: s.caFile, Base: s.tlsConfig,
+		CertFile: s.certFile, KeyFile: s.keyFile, KeyPassword: s.keyPassword,
+		TrustEnv: cfg.trustEnv,
+	})
+	if err != nil {
+		return nil, &UsageError{Op: "NewTLSConfig", Msg: err.Error(), Err: err}
+	}
+	return tlsCfg, nil
 }

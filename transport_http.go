@@ -66,14 +66,6 @@ type HTTPTransport struct {
 	proxyHdrs  Headers
 }
 
-func newTLSConfig(verify bool, caFile string, trustEnv bool) (*tls.Config, error) {
-	cfg, err := transport.NewTLSConfig(transport.TLSOptions{Verify: verify, CAFile: caFile, TrustEnv: trustEnv})
-	if err != nil {
-		return nil, &UsageError{Op: "NewTLSConfig", Msg: err.Error(), Err: err}
-	}
-	return cfg, nil
-}
-
 // Bool returns a pointer to b, for HTTPTransport's optional fields.
 func Bool(b bool) *bool { return &b }
 

@@ -408,10 +408,13 @@ func TestTLSOptions(t *testing.T) {
 		assert.ErrorIs(t, err, httpx.ErrConnect)
 	})
 	t.Run("NewTLSConfig", func(t *testing.T) {
-		cfg, err := httpx.NewTLSConfig(true, caFile, false)
+		cfg, err := httpx.NewTLSConfig(httpx.WithCAFile(caFile), httpx.WithCert(certFile, keyFile, ""), httpx.WithTrustEnv(false))
 		require.NoError(t, err)
-		_, err = get(httpx.WithTLSConfig(cfg))
+		text, err := get(httpx.WithTLSConfig(cfg))
 		require.NoError(t, err)
+		assert.Equal(t, "localhost", text, "the certificate from NewTLSConfig was presented")
+		_, err = httpx.NewTLSConfig(httpx.WithCert(certFile, filepath.Join(dir, "missing.pem"), ""))
+		assert.ErrorIs(t, err, httpx.ErrUsage)
 	})
 	assertPEM(t, ca.CertPEM)
 }
