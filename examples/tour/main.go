@@ -8,6 +8,8 @@ package main
 import (
 	"compress/gzip"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -121,6 +123,38 @@ func main() {
 
 	step("12. Top-level functions use a one-off client")
 	show("httpx.Get", must(httpx.Get(ctx, server.URL+"/hello")))
+
+	step("13. HTTP/2 over TLS (ALPN), trusting the test server's certificate")
+	tlsServer := httptest.NewUnstartedServer(app())
+	tlsServer.EnableHTTP2 = true
+	tlsServer.StartTLS()
+	defer tlsServer.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(tlsServer.Certificate())
+	h2 := httpx.NewClient(httpx.WithHTTP2(true), httpx.WithTLSConfig(&tls.Config{RootCAs: pool}))
+	defer h2.Close()
+	show("GET /hello over TLS", must(h2.Get(ctx, tlsServer.URL+"/hello")))
+
+	step("14. Digest auth: the challenge is answered, then remembered")
+	digest := httpx.NewClient(httpx.WithApp(digestApp()), httpx.WithAuth(httpx.DigestAuth("mufasa", "circle of life")))
+	defer digest.Close()
+	r = must(digest.Get(ctx, "http://testserver/secret"))
+	fmt.Printf("   first:  %s after %v\n", r, r.History)
+	r = must(digest.Get(ctx, "http://testserver/secret"))
+	fmt.Printf("   second: %s, no challenge (history %v); %s\n", r, r.History, strings.Fields(r.Request.Headers.Get("Authorization"))[0])
+}
+
+// digestApp challenges with Digest (MD5, qop=auth) and accepts any answer
+// that carries the right user: enough to show the exchange.
+func digestApp() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.Header.Get("Authorization"), `username="mufasa"`) {
+			fmt.Fprint(w, "welcome")
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Digest realm="tour", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", qop="auth", opaque="5ccc069c403ebaf9f0171e9517f40e41"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	})
 }
 
 // app is the demo server: the same handler runs in process and on loopback.
