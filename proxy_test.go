@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gohttpx/httpx"
+	"github.com/gohttpx/httpx/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -46,21 +46,7 @@ func (p *fakeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.log = append(p.log, strings.TrimSpace(r.Method+" "+r.RequestURI+" "+r.Header.Get("Proxy-Authorization")+" "+r.Header.Get("X-Proxy-Header")))
 	p.mu.Unlock()
 	if r.Method == "CONNECT" {
-		target, err := net.Dial("tcp", r.Host)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		conn, buf, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			target.Close()
-			return
-		}
-		io.WriteString(conn, "HTTP/1.1 200 Connection established\r\n\r\n")
-		go func() { io.Copy(target, buf); target.(*net.TCPConn).CloseWrite() }()
-		io.Copy(conn, target)
-		conn.Close()
-		target.Close()
+		testenv.ServeTunnel(w, r)
 		return
 	}
 	if r.URL.Scheme == "https" {

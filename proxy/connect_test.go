@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gohttpx/httpx/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -41,24 +42,7 @@ func (p *connectProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusProxyAuthRequired)
 		return
 	}
-	target, err := net.Dial("tcp", r.Host)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadGateway)
-		return
-	}
-	conn, buf, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		target.Close()
-		return
-	}
-	io.WriteString(conn, "HTTP/1.1 200 Connection established\r\n\r\n")
-	go func() {
-		io.Copy(target, buf)
-		target.(*net.TCPConn).CloseWrite()
-	}()
-	io.Copy(conn, target)
-	conn.Close()
-	target.Close()
+	testenv.ServeTunnel(w, r)
 }
 
 func echoTarget(t *testing.T) string {
