@@ -191,10 +191,10 @@ func TestNetrcIsReadOncePerClient(t *testing.T) {
 	t.Setenv("NETRC", path)
 	c := httpx.NewClient(httpx.WithTransport(echoTransport()))
 	defer c.Close()
-	r, err := c.Get(ctx, "https://example.org/")
+	_, err := c.Get(ctx, "https://example.org/")
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, []byte("machine example.org login alice password two\n"), 0o600))
-	r, err = c.Get(ctx, "https://example.org/")
+	r, err := c.Get(ctx, "https://example.org/")
 	require.NoError(t, err)
 	assert.Equal(t, []string{httpx.BasicAuthHeader("alice", "one")}, decodeEcho(t, r).Headers["Authorization"])
 }

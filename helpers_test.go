@@ -51,16 +51,6 @@ func decodeEcho(t *testing.T, r *httpx.Response) echoed {
 	return e
 }
 
-// mustJSON marshals v or fails the test.
-func mustJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 // routes is a tiny in-process app used by several tests.
 func routes() http.Handler {
 	mux := http.NewServeMux()

@@ -3,7 +3,6 @@ package httpx
 import (
 	"errors"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/gohttpx/httpx/internal/urlparse"
@@ -278,13 +277,4 @@ func (u *URL) setStdURL(su *url.URL) {
 		// an opaque path is written verbatim.
 		su.Opaque, su.Path, su.RawPath = encoded, "", ""
 	}
-}
-
-// hostPort returns host:port for dialing, with the scheme's default port.
-func (u *URL) hostPort() string {
-	host := u.u.Host
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	return host + ":" + strconv.Itoa(u.EffectivePort())
 }

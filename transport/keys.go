@@ -85,13 +85,13 @@ func ParsePrivateKeyPEM(data, password []byte) (crypto.PrivateKey, error) {
 			return key, nil
 		case strings.HasSuffix(block.Type, "PRIVATE KEY"):
 			der := block.Bytes
-			//nolint:staticcheck // Legacy PEM encryption is insecure but HTTPX users have such keys.
+			//lint:ignore SA1019 legacy PEM encryption is weak, but the issue asks to load such keys.
 			if x509.IsEncryptedPEMBlock(block) {
 				if len(password) == 0 {
 					return nil, ErrKeyPassword
 				}
 				var err error
-				//nolint:staticcheck // See above.
+				//lint:ignore SA1019 see above.
 				if der, err = x509.DecryptPEMBlock(block, password); err != nil {
 					if errors.Is(err, x509.IncorrectPasswordError) {
 						return nil, ErrKeyPassword

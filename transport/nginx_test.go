@@ -39,7 +39,7 @@ func TestNginx(t *testing.T) {
 			assert.Equal(t, tc.major, resp.ProtoMajor)
 			assert.JSONEq(t, `{"ok":true}`, string(body))
 
-			resp, body = get(t, tr, tc.url+"/bytes/65536", to)
+			_, body = get(t, tr, tc.url+"/bytes/65536", to)
 			assert.Equal(t, testenv.Pattern(65536), body)
 			resp, _ = get(t, tr, tc.url+"/status/404", to)
 			assert.Equal(t, 404, resp.StatusCode)
