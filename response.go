@@ -185,13 +185,21 @@ func (r *Response) Read(p []byte) (int, error) {
 	}
 	b.started = true
 	n, err := r.stream().Read(p)
+	return n, r.afterRead(err)
+}
+
+// afterRead releases the connection at the end of the body and puts any
+// other read error into the tree, for both the decoded and the raw reader.
+func (r *Response) afterRead(err error) error {
 	if err == io.EOF {
-		b.eof = true
+		r.body.eof = true
 		r.release()
-	} else if err != nil {
-		err = r.bodyError(err)
+		return err
 	}
-	return n, err
+	if err != nil {
+		return r.bodyError(err)
+	}
+	return nil
 }
 
 // readRaw reads the wire bytes, still encoded; it cannot be mixed with
@@ -209,13 +217,7 @@ func (r *Response) readRaw(p []byte) (int, error) {
 	b.wire()
 	b.started = true
 	n, err := b.counter.Read(p)
-	if err == io.EOF {
-		b.eof = true
-		r.release()
-	} else if err != nil {
-		err = r.bodyError(err)
-	}
-	return n, err
+	return n, r.afterRead(err)
 }
 
 // copyBufs holds the buffers WriteTo streams through.
