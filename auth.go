@@ -10,7 +10,8 @@ import (
 // modified, through send as often as the scheme needs, and returns the final
 // response; send returns the response to each attempt. Every response that
 // the flow moves past (by calling send again) is read, closed and kept in
-// the final response's History.
+// the final response's History; one the flow has already read from or
+// closed is kept as it is and not read again.
 //
 // An Auth may also implement RequiresRequestBody() bool, to have a
 // streaming request body read into memory before the flow starts (so it can
@@ -91,7 +92,7 @@ func (c *Client) sendHandlingAuth(ctx context.Context, req *Request, auth Auth, 
 		if last != nil {
 			prev := last
 			last = nil
-			_, err := prev.Content()
+			err := prev.keep()
 			prev.Close()
 			if err != nil {
 				return nil, err
@@ -107,7 +108,7 @@ func (c *Client) sendHandlingAuth(ctx context.Context, req *Request, auth Auth, 
 			return nil, err
 		}
 		if needBody {
-			if _, err := resp.Content(); err != nil {
+			if err := resp.keep(); err != nil {
 				resp.Close()
 				return nil, err
 			}

@@ -24,7 +24,9 @@ type Response struct {
 	// Request is the request that produced this response.
 	Request *Request
 	// History lists the earlier responses that led here (redirect hops and
-	// auth-flow intermediates), oldest first; all of them are read and closed.
+	// auth-flow intermediates), oldest first, all closed. Each was read by the
+	// client unless user code (a hook, an auth flow) had already read from it
+	// or closed it; then its Content says ErrStreamConsumed or ErrStreamClosed.
 	History []*Response
 	// Extensions carry transport-level extras (HTTPX's response.extensions):
 	// a transport may set "http_version" and "reason_phrase" strings.
@@ -285,6 +287,21 @@ func (r *Response) Content() ([]byte, error) {
 	b.content, b.isRead = content, true
 	r.release()
 	return content, nil
+}
+
+// keep reads the body into memory before the client moves past the
+// response (into History, or out of a non-streaming send), unless user code
+// has already read from it or closed it: then it is kept as it is, closed,
+// and never read again, and its body methods say why (ErrStreamConsumed or
+// ErrStreamClosed), as the issue with auth flows that close their 401s showed.
+func (r *Response) keep() error {
+	b := &r.body
+	if b.isRead || b.started || b.eof || b.closed {
+		r.release()
+		return nil
+	}
+	_, err := r.Content()
+	return err
 }
 
 // sizeHint is the Content-Length when the body is not encoded, capped so a

@@ -60,7 +60,7 @@ func (c *Client) send(ctx context.Context, req *Request, cfg *sendConfig) (*Resp
 		return nil, err
 	}
 	if !cfg.stream {
-		if _, err := resp.Content(); err != nil {
+		if err := resp.keep(); err != nil {
 			resp.Close()
 			return nil, err
 		}
@@ -120,7 +120,7 @@ func (c *Client) afterResponse(resp *Response, req *Request, follow bool, histor
 		resp.nextRequest = next
 		return nil, nil
 	}
-	if _, err := resp.Content(); err != nil {
+	if err := resp.keep(); err != nil {
 		return nil, err
 	}
 	return next, nil
