@@ -107,6 +107,9 @@ func NewClient(opts ...ClientOption) *Client {
 		c.Headers.fields[i].canonical() // computed once, copied into every request
 	}
 	var errs []error
+	if err := cfg.timeout.validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if cfg.baseURL != "" {
 		u, err := ParseURL(cfg.baseURL)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gohttpx/httpx"
 )
@@ -361,4 +362,14 @@ func ExampleClient_StdClient() {
 	jsonDecode(resp.Body, &body)
 	fmt.Println(body.Headers["X-Custom"])
 	// Output: from-httpx
+}
+
+// The docs' fine-grained timeout, httpx.Timeout(10.0, connect=60.0): ten
+// seconds for every phase but the connect, which gets sixty.
+func ExampleTimeouts() {
+	t := httpx.Timeouts(10 * time.Second).WithConnect(60 * time.Second)
+	client := httpx.NewClient(httpx.WithTimeout(t))
+	defer client.Close()
+	fmt.Println(client.Timeout)
+	// Output: Timeout(connect=1m0s, read=10s, write=10s, pool=10s)
 }

@@ -104,6 +104,9 @@ func (r *Request) addAutoHeaders() {
 // validate rejects what must never reach the wire: control characters in the
 // method or headers.
 func (r *Request) validate() error {
+	if err := r.timeout.validate(); err != nil {
+		return err
+	}
 	if r.Method == "" || strings.ContainsFunc(r.Method, func(c rune) bool { return c <= ' ' || c >= 0x7f }) {
 		return newRequestError(ErrLocalProtocol, r, nil, fmt.Sprintf("invalid method %q", r.Method))
 	}

@@ -117,7 +117,7 @@ func main() {
 	transport := &httpx.HTTPTransport{Limits: httpx.Limits{MaxConnections: *maxConns}}
 	client := httpx.NewClient(
 		httpx.WithTransport(transport),
-		httpx.WithTimeout(httpx.Timeout{Connect: 2 * time.Second, Read: 200 * time.Millisecond, Write: 2 * time.Second, Pool: 10 * time.Second}),
+		httpx.WithTimeout(httpx.Timeouts(2*time.Second).WithRead(200*time.Millisecond).WithPool(10*time.Second)),
 	)
 
 	var (

@@ -73,7 +73,7 @@ func main() {
 	step("7. Errors are typed: status, timeouts, invalid URLs")
 	r = must(client.Get(ctx, "/status/404"))
 	fmt.Printf("   RaiseForStatus: %v\n", firstLine(r.RaiseForStatus()))
-	_, err := client.Get(ctx, "/slow", httpx.WithTimeout(httpx.Timeout{Read: 100 * time.Millisecond}))
+	_, err := client.Get(ctx, "/slow", httpx.WithTimeout(httpx.Timeouts(2*time.Second).WithRead(100*time.Millisecond)))
 	fmt.Printf("   read timeout: errors.Is(err, ErrReadTimeout)=%v, ErrTimeout=%v\n",
 		errors.Is(err, httpx.ErrReadTimeout), errors.Is(err, httpx.ErrTimeout))
 	_, err = client.Get(ctx, "http://exa mple.com:port/")
