@@ -117,12 +117,14 @@ func (c *Client) sendHandlingAuth(ctx context.Context, req *Request, auth Auth, 
 		return resp, nil
 	}
 	var resp *Response
-	var err error
-	if d, ok := auth.(*digestAuth); ok {
-		resp, err = d.flow(req, send, &c.digest) // challenges remembered per client
-	} else {
-		resp, err = auth.Flow(ctx, req, send)
-	}
+	err := guard("auth flow", func() (err error) {
+		if d, ok := auth.(*digestAuth); ok {
+			resp, err = d.flow(req, send, &c.digest) // challenges remembered per client
+		} else {
+			resp, err = auth.Flow(ctx, req, send)
+		}
+		return err
+	})
 	if last != nil && last != resp {
 		last.Close()
 	}

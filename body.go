@@ -123,30 +123,15 @@ func (b *requestBody) replayable() bool {
 }
 
 // reader returns a reader positioned at the start of the body, marking a
-// one-shot stream as used, and reporting progress when asked to.
+// one-shot stream as used. A user's stream, and the progress callback, are
+// read through a guardedReader: transports read bodies on goroutines of
+// their own, where a panic would end the process.
 func (b *requestBody) reader() (io.Reader, error) {
 	r, err := b.rawReader()
-	if err != nil || b.progress == nil || r == http.NoBody {
+	if err != nil || r == http.NoBody || (b.progress == nil && (b.inMemory || b.stream == nil)) {
 		return r, err
 	}
-	return &progressReader{r: r, total: b.length, fn: b.progress}, nil
-}
-
-// progressReader reports the bytes read so far after every read.
-type progressReader struct {
-	r     io.Reader
-	sent  int64
-	total int64
-	fn    func(sent, total int64)
-}
-
-func (p *progressReader) Read(buf []byte) (int, error) {
-	n, err := p.r.Read(buf)
-	if n > 0 {
-		p.sent += int64(n)
-		p.fn(p.sent, p.total)
-	}
-	return n, err
+	return &guardedReader{r: r, where: "request body reader", total: b.length, fn: b.progress}, nil
 }
 
 func (b *requestBody) rawReader() (io.Reader, error) {
@@ -184,7 +169,7 @@ func (b *requestBody) readAll() error {
 		buf = make([]byte, 0, b.length)
 	}
 	w := bytes.NewBuffer(buf)
-	if _, err := w.ReadFrom(r); err != nil {
+	if _, err := w.ReadFrom(&guardedReader{r: r, where: "request body reader"}); err != nil {
 		return err
 	}
 	progress := b.progress

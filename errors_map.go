@@ -35,8 +35,13 @@ var kindOfTransport = map[transport.Kind]error{
 }
 
 func errorKindOf(err error) error {
-	var se *proxy.StatusError
+	var (
+		se *proxy.StatusError
+		pe *PanicError
+	)
 	switch {
+	case errors.As(err, &pe):
+		return ErrRequest // user code failed, not the network
 	case errors.Is(err, decode.ErrTooLarge):
 		return ErrResponseTooLarge
 	case errors.Is(err, decode.ErrDecoding):

@@ -109,8 +109,10 @@ func NewResponse(status int, opts ...RequestOption) *Response {
 		r.body.mem, r.body.isMem = body.content, true
 		return r
 	}
-	src, _ := body.reader()
+	src, _ := body.rawReader()
 	r.setStream(src)
+	// The mock's own reader runs when the client reads the response.
+	r.body.src = &guardedReader{r: src, where: "response body reader"}
 	return r
 }
 

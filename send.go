@@ -77,7 +77,7 @@ func (c *Client) sendHandlingRedirects(ctx context.Context, req *Request, follow
 			return nil, newRequestError(ErrTooManyRedirects, req, nil, "Exceeded maximum allowed redirects.")
 		}
 		for _, hook := range c.EventHooks.Request {
-			if err := hook(req); err != nil {
+			if err := guard("request hook", func() error { return hook(req) }); err != nil {
 				return nil, userError(err, req)
 			}
 		}
@@ -102,7 +102,7 @@ func (c *Client) sendHandlingRedirects(ctx context.Context, req *Request, follow
 // returns the next request to send, or nil when resp is the final answer.
 func (c *Client) afterResponse(resp *Response, req *Request, follow bool, history []*Response) (*Request, error) {
 	for _, hook := range c.EventHooks.Response {
-		if err := hook(resp); err != nil {
+		if err := guard("response hook", func() error { return hook(resp) }); err != nil {
 			return nil, userError(err, req)
 		}
 	}
@@ -136,7 +136,7 @@ func (c *Client) sendSingle(ctx context.Context, req *Request) (*Response, error
 		return nil, classifyError(err, req)
 	}
 	start := time.Now()
-	resp, err := c.transportFor(req.URL).HandleRequest(ctx, req)
+	resp, err := c.handle(ctx, req)
 	if err != nil {
 		if resp != nil {
 			resp.Close()
@@ -155,6 +155,17 @@ func (c *Client) sendSingle(ctx context.Context, req *Request) (*Response, error
 	}
 	c.Cookies.extract(resp)
 	return resp, nil
+}
+
+// handle hands req to its transport; a panicking transport (a
+// TransportFunc, a MockTransport, anyone's) fails the request instead.
+func (c *Client) handle(ctx context.Context, req *Request) (resp *Response, err error) {
+	defer func() {
+		if pe := recovered("transport", recover()); pe != nil {
+			resp, err = nil, pe
+		}
+	}()
+	return c.transportFor(req.URL).HandleRequest(ctx, req)
 }
 
 // userError keeps an error from user code (a hook, an auth flow) that is

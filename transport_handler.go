@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // HandlerTransport calls an http.Handler in process, with no sockets
@@ -71,6 +72,11 @@ func (t *HandlerTransport) HandleRequest(ctx context.Context, req *Request) (*Re
 	if err != nil {
 		return nil, err
 	}
+	var watch *panicWatch
+	if hreq.Body != http.NoBody {
+		watch = &panicWatch{ReadCloser: hreq.Body}
+		hreq.Body = watch
+	}
 	hctx, cancel := context.WithCancel(ctx)
 	w := newHandlerWriter(hreq.Method == "HEAD", cancel)
 	stop := context.AfterFunc(ctx, func() { w.abort(ctx.Err()) })
@@ -93,6 +99,12 @@ func (t *HandlerTransport) HandleRequest(ctx context.Context, req *Request) (*Re
 		w.Close()
 		return nil, newRequestError(ErrTransport, req, w.failed, "")
 	}
+	if pe := watch.panicked(); pe != nil {
+		// Over a network the request would have been aborted mid-body,
+		// whatever the handler made of its read error.
+		w.Close()
+		return nil, newRequestError(ErrRequest, req, pe, "")
+	}
 	resp := &Response{
 		StatusCode:  w.status,
 		Headers:     HeadersFromHTTP(w.sent),
@@ -101,6 +113,28 @@ func (t *HandlerTransport) HandleRequest(ctx context.Context, req *Request) (*Re
 	}
 	resp.setStream(w)
 	return resp, nil
+}
+
+// panicWatch notes a panic of the user's request body reader (which the
+// guarded reader turned into a read error) as the handler reads the body.
+type panicWatch struct {
+	io.ReadCloser
+	panic atomic.Pointer[PanicError]
+}
+
+func (p *panicWatch) Read(b []byte) (int, error) {
+	n, err := p.ReadCloser.Read(b)
+	if pe, ok := err.(*PanicError); ok {
+		p.panic.Store(pe)
+	}
+	return n, err
+}
+
+func (p *panicWatch) panicked() *PanicError {
+	if p == nil {
+		return nil
+	}
+	return p.panic.Load()
 }
 
 // newRequest builds the *http.Request a server would hand the handler.

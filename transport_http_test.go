@@ -42,6 +42,24 @@ type protocolCase struct {
 // under both protocols.
 func overProtocols(t *testing.T, h http.Handler, f func(t *testing.T, c *httpx.Client, base string)) {
 	t.Helper()
+	for _, pc := range serveProtocols(t, h) {
+		t.Run(pc.name, func(t *testing.T) {
+			c := httpx.NewClient(append(pc.opts, httpx.WithBaseURL(pc.url))...)
+			t.Cleanup(func() { c.Close() })
+			require.NoError(t, c.Err())
+			r, err := c.Get(ctx, "/get")
+			require.NoError(t, err)
+			assert.Equal(t, pc.version, r.HTTPVersion())
+			f(t, c, pc.url)
+		})
+	}
+}
+
+// serveProtocols serves h on loopback over HTTP/1.1, HTTP/2 over TLS and
+// h2c, and returns how a client reaches each, for tests that build their
+// own clients.
+func serveProtocols(t *testing.T, h http.Handler) []protocolCase {
+	t.Helper()
 	plain := httptest.NewServer(h)
 	t.Cleanup(plain.Close)
 
@@ -60,17 +78,7 @@ func overProtocols(t *testing.T, h http.Handler, f func(t *testing.T, c *httpx.C
 		{"HTTP/2 over TLS", "HTTP/2", tlsSrv.URL, []httpx.ClientOption{httpx.WithHTTP2(true), httpx.WithTLSConfig(&tls.Config{RootCAs: pool})}},
 		{"h2c prior knowledge", "HTTP/2", h2cSrv.URL, []httpx.ClientOption{httpx.WithHTTP1(false), httpx.WithHTTP2(true)}},
 	}
-	for _, pc := range cases {
-		t.Run(pc.name, func(t *testing.T) {
-			c := httpx.NewClient(append(pc.opts, httpx.WithBaseURL(pc.url))...)
-			t.Cleanup(func() { c.Close() })
-			require.NoError(t, c.Err())
-			r, err := c.Get(ctx, "/get")
-			require.NoError(t, err)
-			assert.Equal(t, pc.version, r.HTTPVersion())
-			f(t, c, pc.url)
-		})
-	}
+	return cases
 }
 
 func httpbinHandler() http.Handler {
