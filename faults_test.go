@@ -219,6 +219,7 @@ func faultClient(t *testing.T, to httpx.Timeout, opts ...httpx.ClientOption) *ht
 
 func runFault(t *testing.T, tc faultCase) {
 	faultNoLeaks(t)
+	ctx := within(t, 10*time.Second)
 	// After its fault, the first connection answers "reused" to anything
 	// more it is sent; later connections answer "fresh".
 	s := faultserver.New(t,
@@ -327,6 +328,7 @@ func assertFaultNext(t *testing.T, client *httpx.Client, s *faultserver.Server, 
 // long as the read timeout succeeds, however long it takes in all: the
 // read timeout limits each read, not the exchange.
 func TestFaultTrickle(t *testing.T) {
+	ctx := within(t, 10*time.Second)
 	const (
 		readTimeout = 300 * time.Millisecond
 		pause       = 30 * time.Millisecond
@@ -371,6 +373,7 @@ func TestFaultTrickle(t *testing.T) {
 
 // TestFaultConnectionRefused: nothing listens on the port.
 func TestFaultConnectionRefused(t *testing.T) {
+	ctx := within(t, 10*time.Second)
 	faultNoLeaks(t)
 	client := faultClient(t, httpx.Timeout{})
 	url := "http://" + faultserver.RefusedAddr(t) + "/refused"
@@ -381,6 +384,7 @@ func TestFaultConnectionRefused(t *testing.T) {
 // TestFaultWriteTimeout: the server never reads the request body, so the
 // upload blocks once the socket buffers are full.
 func TestFaultWriteTimeout(t *testing.T) {
+	ctx := within(t, 10*time.Second)
 	faultNoLeaks(t)
 	s := faultserver.New(t,
 		faultserver.Script(faultserver.ReadRequest(), faultserver.Hold()),
@@ -407,6 +411,7 @@ func (faultZeros) Read(p []byte) (int, error) {
 // TestFaultRedirects: redirect loops and redirects to schemes no transport
 // handles, through the network. The connection stays healthy and is reused.
 func TestFaultRedirects(t *testing.T) {
+	ctx := within(t, 10*time.Second)
 	redirector := func(c *faultserver.Conn) {
 		for r := c.ReadFullRequest(); r != nil; r = c.ReadFullRequest() {
 			switch {
@@ -445,6 +450,7 @@ func TestFaultRedirects(t *testing.T) {
 // knows: OPTIONS, TRACE) and any request with an Idempotency-Key header, all
 // with a body it can rewind (GetBody). Other requests fail, as in HTTPX.
 func TestFaultKeepAliveRace(t *testing.T) {
+	ctx := within(t, 30*time.Second)
 	type raceCase struct {
 		name   string
 		method string
@@ -528,6 +534,7 @@ func faultText(t *testing.T, r *httpx.Response) string {
 // TestFaultExpectContinue: "Expect: 100-continue" lets a server refuse a
 // request before its body is sent.
 func TestFaultExpectContinue(t *testing.T) {
+	ctx := within(t, 10*time.Second)
 	payload := strings.Repeat("p", 64<<10)
 	expect := httpx.WithHeader("Expect", "100-continue")
 
@@ -621,6 +628,7 @@ func TestFaultExpectContinue(t *testing.T) {
 // TestFaultDecompressionBomb: 1 GiB of faultZeros, gzipped to about 1 MiB, must
 // stop at the client's size limit instead of filling memory.
 func TestFaultDecompressionBomb(t *testing.T) {
+	ctx := within(t, 10*time.Second)
 	faultNoLeaks(t)
 	const decoded = 1 << 30
 	bomb := faultGzipBomb(t, decoded)

@@ -15,6 +15,7 @@ import (
 // TestFaultTLS: failed TLS handshakes are connect errors (HTTPX's
 // ConnectError), never a request sent; no connection survives them.
 func TestFaultTLS(t *testing.T) {
+	ctx := within(t, 10*time.Second)
 	ca := testenv.NewCA(t)
 	other := testenv.NewCA(t)
 	trustCA := httpx.WithTLSConfig(&tls.Config{RootCAs: ca.Pool})

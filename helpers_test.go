@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/gohttpx/httpx"
 	"go.uber.org/goleak"
@@ -16,6 +17,15 @@ func TestMain(m *testing.M) {
 }
 
 var ctx = context.Background()
+
+// within returns a context that ends after d, for tests of timeouts and
+// pools: when the behaviour under test is broken, the test fails by name
+// within seconds instead of hanging until go test's -timeout.
+func within(t testing.TB, d time.Duration) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return c
+}
 
 // echoed is what the echo transport reports about a request it received.
 type echoed struct {

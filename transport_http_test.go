@@ -86,6 +86,7 @@ func httpbinHandler() http.Handler {
 }
 
 func TestAgainstHTTPBin(t *testing.T) {
+	ctx := within(t, 30*time.Second)
 	overProtocols(t, httpbinHandler(), func(t *testing.T, c *httpx.Client, base string) {
 		t.Run("gzip and deflate", func(t *testing.T) {
 			for _, path := range []string{"/gzip", "/deflate"} {
@@ -255,6 +256,7 @@ func (zeros) Read(p []byte) (int, error) {
 }
 
 func TestConnectionRefusedIsConnectError(t *testing.T) {
+	ctx := within(t, 10*time.Second)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := ln.Addr().String()
@@ -267,6 +269,7 @@ func TestConnectionRefusedIsConnectError(t *testing.T) {
 }
 
 func TestPoolTimeoutWithOneConnection(t *testing.T) {
+	ctx := within(t, 10*time.Second)
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("first chunk"))
@@ -287,6 +290,7 @@ func TestPoolTimeoutWithOneConnection(t *testing.T) {
 }
 
 func TestWriteTimeoutWhenServerDoesNotRead(t *testing.T) {
+	ctx := within(t, 10*time.Second)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer ln.Close()
@@ -310,6 +314,7 @@ func TestWriteTimeoutWhenServerDoesNotRead(t *testing.T) {
 }
 
 func TestConnectTimeoutOnStalledTLSHandshake(t *testing.T) {
+	ctx := within(t, 10*time.Second)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer ln.Close()

@@ -68,11 +68,18 @@ func newTransport(t testing.TB, cfg transport.Config) *transport.Transport {
 	return tr
 }
 
-// do sends a request with the given timeouts.
+// do sends a request with the given timeouts, under a deadline of its own:
+// a broken timeout or pool fails the test by name within seconds instead
+// of hanging until go test's -timeout.
 func do(t testing.TB, tr *transport.Transport, method, url string, body io.Reader, to transport.Timeouts) (*http.Response, error) {
 	t.Helper()
-	return doCtx(context.Background(), t, tr, method, url, body, to)
+	ctx, cancel := context.WithTimeout(context.Background(), testDeadline)
+	t.Cleanup(cancel)
+	return doCtx(ctx, t, tr, method, url, body, to)
 }
+
+// testDeadline bounds every request a test sends.
+const testDeadline = 10 * time.Second
 
 func doCtx(ctx context.Context, t testing.TB, tr *transport.Transport, method, url string, body io.Reader, to transport.Timeouts) (*http.Response, error) {
 	t.Helper()
