@@ -160,12 +160,23 @@ func TestTextEncodingChoice(t *testing.T) {
 		want        string
 		encoding    string
 	}{
-		{"charset from header", "text/plain; charset=ISO-8859-1", nil, "café", "iso8859-1"},
-		{"quoted charset", `text/plain; charset="latin-1"`, nil, "café", "iso8859-1"},
+		// Encoding reports the charset as the server wrote it, lower-cased
+		// and unquoted (HTTPX's charset_encoding), not the codec's
+		// canonical Python name.
+		{"charset from header", "text/plain; charset=ISO-8859-1", nil, "café", "iso-8859-1"},
+		{"quoted charset", `text/plain; charset="latin-1"`, nil, "café", "latin-1"},
+		{"alias kept as written", "text/plain; charset=latin1", nil, "café", "latin1"},
+		{"us-ascii", "text/plain; charset=us-ascii", nil, "caf\ufffd", "us-ascii"},
+		{"utf8 without dash", "text/plain; charset=UTF8", nil, "caf\ufffd", "utf8"},
+		{"windows-1251", "text/plain; charset=Windows-1251", nil, "cafй", "windows-1251"},
 		{"unknown charset falls back", "text/plain; charset=bogus", nil, "caf\ufffd", "utf-8"},
 		{"no charset: utf-8 with replacement", "text/plain", nil, "caf\ufffd", "utf-8"},
-		{"client default encoding", "text/plain", []httpx.ClientOption{httpx.WithDefaultEncoding("latin-1")}, "café", "iso8859-1"},
-		{"detector function", "", []httpx.ClientOption{httpx.WithDefaultEncodingFunc(func([]byte) string { return "cp1252" })}, "café", "cp1252"},
+		{"client default encoding, as given", "text/plain", []httpx.ClientOption{httpx.WithDefaultEncoding("ISO-8859-1")}, "café", "ISO-8859-1"},
+		{"unknown client default falls back", "text/plain", []httpx.ClientOption{httpx.WithDefaultEncoding("bogus")}, "caf\ufffd", "utf-8"},
+		{"charset beats client default", "text/plain; charset=windows-1251", []httpx.ClientOption{httpx.WithDefaultEncoding("latin-1")}, "cafй", "windows-1251"},
+		{"unknown charset yields to client default", "text/plain; charset=bogus", []httpx.ClientOption{httpx.WithDefaultEncoding("latin-1")}, "café", "latin-1"},
+		{"detector function, as returned", "", []httpx.ClientOption{httpx.WithDefaultEncodingFunc(func([]byte) string { return "CP1252" })}, "café", "CP1252"},
+		{"charset beats detector function", "text/plain; charset=windows-1251", []httpx.ClientOption{httpx.WithDefaultEncodingFunc(func([]byte) string { return "latin-1" })}, "cafй", "windows-1251"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,8 +194,9 @@ func TestTextEncodingChoice(t *testing.T) {
 }
 
 func TestSetEncoding(t *testing.T) {
-	r := httpx.NewResponse(200, httpx.WithContent([]byte{0xe9}))
-	require.NoError(t, r.SetEncoding("latin-1"))
+	r := httpx.NewResponse(200, httpx.WithContent([]byte{0xe9}), httpx.WithHeader("Content-Type", "text/plain; charset=utf-8"))
+	require.NoError(t, r.SetEncoding("Latin-1"))
+	assert.Equal(t, "Latin-1", r.Encoding(), "as given, as HTTPX's encoding setter keeps it")
 	text, err := r.Text()
 	require.NoError(t, err)
 	assert.Equal(t, "é", text)

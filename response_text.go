@@ -21,42 +21,54 @@ func newDecoder(src io.Reader, contentEncoding []string, limit int64) io.ReadClo
 // Encoding returns the name of the text encoding, chosen as HTTPX does: one
 // set with SetEncoding; else the Content-Type charset when it names a known
 // codec; else the client's default encoding (a detection function is only
-// consulted once the body was read); else "utf-8".
+// consulted once the body was read); else "utf-8". As in HTTPX the name is
+// the one given, not the codec's canonical one, so a header's
+// "charset=ISO-8859-1" reads "iso-8859-1" (header charsets are lower-cased
+// and unquoted) and SetEncoding("Latin-1") reads "Latin-1"; the text is
+// decoded with the codec the name stands for either way.
 func (r *Response) Encoding() string {
+	name, _ := r.chooseEncoding()
+	return name
+}
+
+// chooseEncoding returns Encoding's name and the codec it stands for.
+func (r *Response) chooseEncoding() (string, *charset.Codec) {
 	if r.encoding != "" {
-		return r.encoding
+		if c, _, ok := charset.Lookup(r.encoding); ok {
+			return r.encoding, c
+		}
 	}
 	if cs := charset.ContentTypeCharset(r.Headers.Get("Content-Type")); cs != "" {
-		if _, name, ok := charset.Lookup(cs); ok {
-			return name
+		if c, _, ok := charset.Lookup(cs); ok {
+			return cs, c
 		}
 	}
 	if r.encodingFunc != nil && r.body.isRead {
 		if name := r.encodingFunc(r.body.content); name != "" {
-			if _, canonical, ok := charset.Lookup(name); ok {
-				return canonical
+			if c, _, ok := charset.Lookup(name); ok {
+				return name, c
 			}
 		}
 	}
 	if r.defaultEncoding != "" {
-		if _, name, ok := charset.Lookup(r.defaultEncoding); ok {
-			return name
+		if c, _, ok := charset.Lookup(r.defaultEncoding); ok {
+			return r.defaultEncoding, c
 		}
 	}
-	return "utf-8"
+	return "utf-8", charset.UTF8
 }
 
-// SetEncoding overrides the text encoding. It fails with ErrUsage for an
-// unknown encoding, or once Text has decoded the body (HTTPX's ValueError).
+// SetEncoding overrides the text encoding; Encoding then returns name as
+// given. It fails with ErrUsage for an unknown encoding, or once Text has
+// decoded the body (HTTPX's ValueError).
 func (r *Response) SetEncoding(name string) error {
 	if r.textDone {
 		return usageError("SetEncoding", "the encoding cannot be set after the text has been decoded")
 	}
-	_, canonical, ok := charset.Lookup(name)
-	if !ok {
+	if _, _, ok := charset.Lookup(name); !ok {
 		return usageError("SetEncoding", "unknown encoding %q", name)
 	}
-	r.encoding = canonical
+	r.encoding = name
 	return nil
 }
 
@@ -67,10 +79,7 @@ func (r *Response) CharsetEncoding() string {
 }
 
 func (r *Response) codec() *charset.Codec {
-	c, _, ok := charset.Lookup(r.Encoding())
-	if !ok {
-		c, _, _ = charset.Lookup("utf-8")
-	}
+	_, c := r.chooseEncoding()
 	return c
 }
 
