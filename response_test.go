@@ -214,6 +214,53 @@ func TestJSONDetectsUTFEncodings(t *testing.T) {
 	assert.ErrorIs(t, err, httpx.ErrDecoding)
 }
 
+func TestJSONRejectsMalformedText(t *testing.T) {
+	utf16le := func(s string) []byte {
+		var b []byte
+		for _, c := range s {
+			b = append(b, byte(c), 0)
+		}
+		return b
+	}
+	utf32be := func(s string) []byte {
+		var b []byte
+		for _, c := range s {
+			b = append(b, 0, 0, 0, byte(c))
+		}
+		return b
+	}
+	tests := []struct {
+		name string
+		body []byte
+		ok   bool
+	}{
+		{"utf-8", []byte(`{"a":"é"}`), true},
+		{"utf-8 with BOM", []byte("\xef\xbb\xbf{\"a\":\"é\"}"), true},
+		{"utf-16-le", utf16le(`{"a":"b"}`), true},
+		{"utf-32-be", utf32be(`{"a":"b"}`), true},
+		// Python's json.loads decodes strictly, so HTTPX fails on these;
+		// encoding/json alone would read U+FFFD.
+		{"invalid utf-8 in a string", []byte("{\"a\":\"\xff\"}"), false},
+		{"invalid utf-8 after a BOM", []byte("\xef\xbb\xbf{\"a\":\"\xc3\"}"), false},
+		{"latin-1 bytes", []byte("{\"a\":\"caf\xe9\"}"), false},
+		{"truncated utf-16", append(utf16le(`{"a":"b"}`), 0), false},
+		{"utf-32 code point out of range", append(utf32be(`{"a":"`), 0, 0x11, 0, 0, 0, 0, 0, '"', 0, 0, 0, '}'), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v map[string]string
+			err := httpx.NewResponse(200, httpx.WithContent(tt.body)).JSON(&v)
+			if tt.ok {
+				require.NoError(t, err)
+				assert.NotContains(t, v["a"], "\ufffd")
+				return
+			}
+			require.ErrorIs(t, err, httpx.ErrDecoding)
+			assert.Nil(t, v, "nothing decoded")
+		})
+	}
+}
+
 func TestStreamStateErrors(t *testing.T) {
 	// Streamed then read again.
 	r := respond(t, httpx.NewResponse(200, httpx.WithBody(strings.NewReader("abc"))))

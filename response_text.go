@@ -1,9 +1,13 @@
 package httpx
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gohttpx/httpx/internal/charset"
 	"github.com/gohttpx/httpx/internal/decode"
@@ -106,7 +110,11 @@ func (r *Response) JSON(v any) error {
 	if err != nil {
 		return err
 	}
-	if enc := charset.DetectJSON(content); enc != "utf-8" {
+	enc := charset.DetectJSON(content)
+	if at := malformedAt(content, enc); at >= 0 {
+		return newRequestError(ErrDecoding, r.Request, nil, fmt.Sprintf("invalid JSON in response body: malformed %s at byte %d", enc, at))
+	}
+	if enc != "utf-8" {
 		if c, _, ok := charset.Lookup(enc); ok {
 			content = []byte(c.DecodeAll(content))
 		}
@@ -115,6 +123,47 @@ func (r *Response) JSON(v any) error {
 		return newRequestError(ErrDecoding, r.Request, err, "invalid JSON in response body: "+err.Error())
 	}
 	return nil
+}
+
+// malformedAt returns the offset of the first byte of content that does not
+// decode in enc (a DetectJSON result), or -1. Python's json.loads decodes
+// strictly, so HTTPX fails there where encoding/json would read U+FFFD.
+// Lone UTF-16/UTF-32 surrogates pass, as Python's surrogatepass lets them;
+// encoded surrogates in UTF-8 do not, since a Go string cannot hold them.
+func malformedAt(content []byte, enc string) int {
+	switch enc {
+	case "utf-8", "utf-8-sig":
+		if utf8.Valid(content) {
+			return -1
+		}
+		for i := 0; i < len(content); {
+			c, size := utf8.DecodeRune(content[i:])
+			if c == utf8.RuneError && size == 1 {
+				return i
+			}
+			i += size
+		}
+	case "utf-16", "utf-16-le", "utf-16-be":
+		if len(content)%2 != 0 {
+			return len(content) - 1
+		}
+	case "utf-32", "utf-32-le", "utf-32-be":
+		// A "utf-32" body starts with a BOM; 00 00 FE FF is big-endian.
+		big := enc == "utf-32-be" || enc == "utf-32" && content[0] == 0
+		for i := 0; i+4 <= len(content); i += 4 {
+			u := binary.LittleEndian.Uint32(content[i:])
+			if big {
+				u = binary.BigEndian.Uint32(content[i:])
+			}
+			if u > unicode.MaxRune {
+				return i
+			}
+		}
+		if len(content)%4 != 0 {
+			return len(content) - len(content)%4
+		}
+	}
+	return -1
 }
 
 // Links parses the Link header into a map keyed by each link's "rel" (or
