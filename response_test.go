@@ -3,7 +3,10 @@ package httpx_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"fmt"
 	"io"
+	"iter"
 	"strings"
 	"testing"
 	"time"
@@ -138,6 +141,89 @@ func TestIterTextCountsCharacters(t *testing.T) {
 		got = append(got, s)
 	}
 	assert.Equal(t, []string{"hél", "lo ", "wör", "ld"}, got)
+}
+
+// gatedReader hands out its first part at once and each later part only
+// after a token arrives on gate, so a test can tell whether an iterator
+// yields what it has or waits for more. It gives up at ctx's deadline, so a
+// broken iterator fails the test quickly instead of hanging it.
+type gatedReader struct {
+	ctx    context.Context
+	parts  []string
+	gate   chan struct{}
+	served bool
+}
+
+func (g *gatedReader) Read(p []byte) (int, error) {
+	if len(g.parts) == 0 {
+		return 0, io.EOF
+	}
+	if g.served {
+		select {
+		case <-g.gate:
+		case <-g.ctx.Done():
+			return 0, fmt.Errorf("the iterator waited for more of the body: %w", g.ctx.Err())
+		}
+	}
+	g.served = true
+	n := copy(p, g.parts[0])
+	g.parts = g.parts[1:]
+	return n, nil
+}
+
+func TestIteratorsYieldWithoutWaitingAndKeepTheLastChunk(t *testing.T) {
+	bytesOf := func(r *httpx.Response, n int) iter.Seq2[string, error] {
+		return func(yield func(string, error) bool) {
+			for b, err := range r.IterBytes(n) {
+				if !yield(string(b), err) {
+					return
+				}
+			}
+		}
+	}
+	textOf := func(r *httpx.Response, n int) iter.Seq2[string, error] { return r.IterText(n) }
+	tests := []struct {
+		name      string
+		iterate   func(*httpx.Response, int) iter.Seq2[string, error]
+		chunkSize int
+		parts     []string
+		early     int // chunks due before the reader may deliver its second part
+		want      []string
+	}{
+		{"IterBytes hands out a full chunk", bytesOf, 4, []string{"abcd", "ef"}, 1, []string{"abcd", "ef"}},
+		{"IterBytes hands out every full chunk it has", bytesOf, 2, []string{"abcd", "e"}, 2, []string{"ab", "cd", "e"}},
+		{"IterText hands out a full chunk", textOf, 3, []string{"abc", "de"}, 1, []string{"abc", "de"}},
+		{"IterText keeps a final 1-character chunk", textOf, 3, []string{"abc", "d"}, 1, []string{"abc", "d"}},
+		{"IterText keeps a final multi-byte character", textOf, 2, []string{"hé", "\u2028"}, 1, []string{"hé", "\u2028"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			defer cancel()
+			body := &gatedReader{ctx: ctx, parts: tt.parts, gate: make(chan struct{}, len(tt.parts))}
+			r := respond(t, httpx.NewResponse(200, httpx.WithBody(body), httpx.WithHeader("Content-Type", "text/plain; charset=utf-8")))
+			next, stop := iter.Pull2(tt.iterate(r, tt.chunkSize))
+			defer stop()
+
+			// Every chunk the first part completes must come out before the
+			// reader is allowed to deliver more.
+			var got []string
+			for range tt.early {
+				chunk, err, ok := next()
+				require.True(t, ok, "the iterator ended early")
+				require.NoError(t, err)
+				got = append(got, chunk)
+			}
+			for range len(tt.parts) - 1 {
+				body.gate <- struct{}{}
+			}
+			for chunk, err, ok := next(); ok; chunk, err, ok = next() {
+				require.NoError(t, err)
+				got = append(got, chunk)
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }
 
 func TestIterLinesSplitsLikePython(t *testing.T) {
@@ -282,9 +368,13 @@ func TestStreamStateErrors(t *testing.T) {
 	r = respond(t, httpx.NewResponse(200, httpx.WithContent([]byte("abc"))))
 	_, err = r.Content()
 	require.NoError(t, err)
-	for _, err := range r.IterRaw(0) {
-		assert.ErrorIs(t, err, httpx.ErrStreamConsumed)
+	var rawErrs []error
+	for chunk, err := range r.IterRaw(0) {
+		assert.Empty(t, chunk)
+		rawErrs = append(rawErrs, err)
 	}
+	require.Len(t, rawErrs, 1, "IterRaw after a read yields exactly its error")
+	assert.ErrorIs(t, rawErrs[0], httpx.ErrStreamConsumed)
 
 	// Reading after a full read serves the cached content.
 	b1, err := r.Content()
@@ -329,6 +419,29 @@ func TestStatusHelpersAndReason(t *testing.T) {
 		assert.Equal(t, tt.isErr, r.IsError(), tt.status)
 		assert.Equal(t, tt.rasd, r.RaiseForStatus() != nil, tt.status)
 		assert.Equal(t, tt.reason, r.ReasonPhrase(), tt.status)
+	}
+}
+
+func TestStatusPredicatesAtEveryBoundary(t *testing.T) {
+	tests := []struct {
+		status int
+		class  string // "" for none of the five
+	}{
+		{99, ""}, {100, "1xx"}, {199, "1xx"},
+		{200, "2xx"}, {299, "2xx"},
+		{300, "3xx"}, {399, "3xx"},
+		{400, "4xx"}, {499, "4xx"},
+		{500, "5xx"}, {599, "5xx"},
+		{600, ""},
+	}
+	for _, tt := range tests {
+		r := httpx.NewResponse(tt.status)
+		assert.Equal(t, tt.class == "1xx", r.IsInformational(), "IsInformational(%d)", tt.status)
+		assert.Equal(t, tt.class == "2xx", r.IsSuccess(), "IsSuccess(%d)", tt.status)
+		assert.Equal(t, tt.class == "3xx", r.IsRedirect(), "IsRedirect(%d)", tt.status)
+		assert.Equal(t, tt.class == "4xx", r.IsClientError(), "IsClientError(%d)", tt.status)
+		assert.Equal(t, tt.class == "5xx", r.IsServerError(), "IsServerError(%d)", tt.status)
+		assert.Equal(t, tt.class == "4xx" || tt.class == "5xx", r.IsError(), "IsError(%d)", tt.status)
 	}
 }
 
