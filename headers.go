@@ -19,6 +19,13 @@ import (
 // Names and values are checked when a request is built or sent: a name that
 // is not an HTTP token, or a name or value containing CR, LF or NUL, fails
 // with ErrLocalProtocol rather than reaching the wire.
+//
+// A value is sent as the bytes its string holds. HTTPX refuses a non-ASCII
+// str value and sends a bytes value as it is; a Go string is bytes already,
+// so non-ASCII values (UTF-8 or not) go out unchanged, as RFC 9110's
+// obs-text, rather than being refused with no other way to send them.
+// Servers are free to reject or misread such values; ASCII is the portable
+// choice.
 type Headers struct {
 	fields []headerField
 }
@@ -130,11 +137,12 @@ func (h Headers) Has(name string) bool {
 }
 
 // Set replaces the first field named name in place and removes the others,
-// or appends the field when name is absent.
+// or appends the field when name is absent. The field takes name's spelling,
+// so Set("ETag", v) over an "etag" field sends "ETag".
 func (h *Headers) Set(name, value string) {
 	for i, f := range h.fields {
 		if asciiEqualFold(f.name, name) {
-			h.fields[i].value = value
+			h.fields[i] = headerField{name: name, value: value}
 			h.fields = append(h.fields[:i+1], deleteName(h.fields[i+1:], name)...)
 			return
 		}

@@ -1,8 +1,10 @@
 package httpx_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/gohttpx/httpx"
 	"github.com/stretchr/testify/assert"
@@ -25,7 +27,7 @@ func TestHeadersMultiMap(t *testing.T) {
 	for k, v := range h.All() {
 		order = append(order, k+"="+v)
 	}
-	assert.Equal(t, []string{"Set-Cookie=c=3", "X-Token=t"}, order, "Set keeps the first position and drops the rest")
+	assert.Equal(t, []string{"SET-COOKIE=c=3", "X-Token=t"}, order, "Set keeps the first position, takes the new spelling and drops the rest")
 
 	h.Del("x-TOKEN")
 	assert.False(t, h.Has("X-Token"))
@@ -36,6 +38,32 @@ func TestHeadersMultiMap(t *testing.T) {
 	h.SetDefault("Accept", "*/*")
 	assert.Equal(t, "c=3", h.Get("Set-Cookie"))
 	assert.Equal(t, "*/*", h.Get("Accept"))
+}
+
+func TestHeadersSetStoresTheNewSpelling(t *testing.T) {
+	tests := []struct {
+		name      string
+		before    []string
+		setName   string
+		wantOrder []string
+	}{
+		{"lower to title", []string{"a", "1"}, "A", []string{"A=2"}},
+		{"title to lower", []string{"Content-Type", "x", "B", "y"}, "content-type", []string{"content-type=2", "B=y"}},
+		{"same spelling", []string{"X-A", "1"}, "X-A", []string{"X-A=2"}},
+		{"absent", []string{"B", "y"}, "a", []string{"B=y", "a=2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := httpx.NewHeaders(tt.before...)
+			h.Set(tt.setName, "2")
+			var order []string
+			for k, v := range h.All() {
+				order = append(order, k+"="+v)
+			}
+			assert.Equal(t, tt.wantOrder, order)
+			assert.Equal(t, "2", h.Get(tt.setName))
+		})
+	}
 }
 
 func TestHeadersUpdateCloneEqual(t *testing.T) {
@@ -150,4 +178,24 @@ func TestTimeoutAndLimitsValues(t *testing.T) {
 	assert.Equal(t, "Timeout(timeout=5s)", httpx.DefaultTimeout.String())
 	assert.Equal(t, "Timeout(connect=1s, read=2s, write=3s, pool=4s)", httpx.Timeout{Connect: 1e9, Read: 2e9, Write: 3e9, Pool: 4e9}.String())
 	assert.Equal(t, "Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5s)", httpx.DefaultLimits.String())
+}
+
+// Go strings are bytes, so a non-ASCII header value goes out as the bytes it
+// holds, as HTTPX sends a bytes value (HTTPX refuses a non-ASCII str).
+func TestNonASCIIHeaderValuesGoOutAsTheirBytes(t *testing.T) {
+	values := []string{"café ☕", "caf\xe9", "\x80\xff"}
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(r.Header.Get("X-Title")))
+	})
+	overProtocols(t, echo, func(t *testing.T, c *httpx.Client, _ string) {
+		for _, v := range values {
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			r, err := c.Get(ctx, "/echo", httpx.WithHeader("X-Title", v))
+			cancel()
+			require.NoError(t, err, "%q", v)
+			got, err := r.Content()
+			require.NoError(t, err)
+			assert.Equal(t, []byte(v), got, "%q", v)
+		}
+	})
 }

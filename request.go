@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/gohttpx/httpx/internal/urlparse"
 )
 
 // Request is an HTTP request (httpx.Request). Build one with NewRequest or
@@ -138,9 +140,11 @@ func (r *Request) Timeout() Timeout { return r.timeout }
 // SetTimeout sets the per-phase timeouts for this request.
 func (r *Request) SetTimeout(t Timeout) { r.timeout, r.hasTimeout = t, true }
 
-// String reads like HTTPX's repr: <Request('GET', 'https://example.org/')>.
+// String reads like HTTPX's repr, Python's quoting included:
+// <Request('GET', 'https://example.org/')>. A password in the URL is
+// masked, so the string is safe to log.
 func (r *Request) String() string {
-	return fmt.Sprintf("<Request(%q, %q)>", r.Method, r.URL.Redacted())
+	return "<Request(" + urlparse.Repr(r.Method) + ", " + urlparse.Repr(r.URL.Redacted()) + ")>"
 }
 
 // bodyReplayable reports whether sending the request again can resend its body.

@@ -143,7 +143,37 @@ func TestRequestParamsAndCookiesStandalone(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://x/p?a=1&b=2", req.URL.String())
 	assert.Equal(t, "c=3", req.Headers.Get("Cookie"))
-	assert.Equal(t, `<Request("GET", "https://x/p?a=1&b=2")>`, req.String())
+	assert.Equal(t, `<Request('GET', 'https://x/p?a=1&b=2')>`, req.String())
+}
+
+func TestRequestAndResponseStringReadLikeHTTPXRepr(t *testing.T) {
+	tests := []struct {
+		method, url string
+		want        string
+	}{
+		{"get", "https://example.com/", `<Request('GET', 'https://example.com/')>`},
+		{"POST", "https://user:secret@example.com/p", `<Request('POST', 'https://user:[secure]@example.com/p')>`},
+		// Python's repr switches to double quotes for a string holding a
+		// single quote and no double quote.
+		{"GET", "https://example.com/it's", `<Request('GET', "https://example.com/it's")>`},
+	}
+	for _, tt := range tests {
+		req, err := httpx.NewRequest(tt.method, tt.url)
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, req.String())
+	}
+
+	responses := []struct {
+		status int
+		want   string
+	}{
+		{200, "<Response [200 OK]>"},
+		{404, "<Response [404 Not Found]>"},
+		{999, "<Response [999 ]>"}, // HTTPX: an unknown code has an empty phrase, nothing quoted
+	}
+	for _, tt := range responses {
+		assert.Equal(t, tt.want, httpx.NewResponse(tt.status).String())
+	}
 }
 
 func TestRequestTimeoutAccessors(t *testing.T) {

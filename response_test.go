@@ -3,7 +3,10 @@ package httpx_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"fmt"
 	"io"
+	"iter"
 	"strings"
 	"testing"
 	"time"
@@ -140,6 +143,89 @@ func TestIterTextCountsCharacters(t *testing.T) {
 	assert.Equal(t, []string{"hél", "lo ", "wör", "ld"}, got)
 }
 
+// gatedReader hands out its first part at once and each later part only
+// after a token arrives on gate, so a test can tell whether an iterator
+// yields what it has or waits for more. It gives up at ctx's deadline, so a
+// broken iterator fails the test quickly instead of hanging it.
+type gatedReader struct {
+	ctx    context.Context
+	parts  []string
+	gate   chan struct{}
+	served bool
+}
+
+func (g *gatedReader) Read(p []byte) (int, error) {
+	if len(g.parts) == 0 {
+		return 0, io.EOF
+	}
+	if g.served {
+		select {
+		case <-g.gate:
+		case <-g.ctx.Done():
+			return 0, fmt.Errorf("the iterator waited for more of the body: %w", g.ctx.Err())
+		}
+	}
+	g.served = true
+	n := copy(p, g.parts[0])
+	g.parts = g.parts[1:]
+	return n, nil
+}
+
+func TestIteratorsYieldWithoutWaitingAndKeepTheLastChunk(t *testing.T) {
+	bytesOf := func(r *httpx.Response, n int) iter.Seq2[string, error] {
+		return func(yield func(string, error) bool) {
+			for b, err := range r.IterBytes(n) {
+				if !yield(string(b), err) {
+					return
+				}
+			}
+		}
+	}
+	textOf := func(r *httpx.Response, n int) iter.Seq2[string, error] { return r.IterText(n) }
+	tests := []struct {
+		name      string
+		iterate   func(*httpx.Response, int) iter.Seq2[string, error]
+		chunkSize int
+		parts     []string
+		early     int // chunks due before the reader may deliver its second part
+		want      []string
+	}{
+		{"IterBytes hands out a full chunk", bytesOf, 4, []string{"abcd", "ef"}, 1, []string{"abcd", "ef"}},
+		{"IterBytes hands out every full chunk it has", bytesOf, 2, []string{"abcd", "e"}, 2, []string{"ab", "cd", "e"}},
+		{"IterText hands out a full chunk", textOf, 3, []string{"abc", "de"}, 1, []string{"abc", "de"}},
+		{"IterText keeps a final 1-character chunk", textOf, 3, []string{"abc", "d"}, 1, []string{"abc", "d"}},
+		{"IterText keeps a final multi-byte character", textOf, 2, []string{"hé", "\u2028"}, 1, []string{"hé", "\u2028"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			defer cancel()
+			body := &gatedReader{ctx: ctx, parts: tt.parts, gate: make(chan struct{}, len(tt.parts))}
+			r := respond(t, httpx.NewResponse(200, httpx.WithBody(body), httpx.WithHeader("Content-Type", "text/plain; charset=utf-8")))
+			next, stop := iter.Pull2(tt.iterate(r, tt.chunkSize))
+			defer stop()
+
+			// Every chunk the first part completes must come out before the
+			// reader is allowed to deliver more.
+			var got []string
+			for range tt.early {
+				chunk, err, ok := next()
+				require.True(t, ok, "the iterator ended early")
+				require.NoError(t, err)
+				got = append(got, chunk)
+			}
+			for range len(tt.parts) - 1 {
+				body.gate <- struct{}{}
+			}
+			for chunk, err, ok := next(); ok; chunk, err, ok = next() {
+				require.NoError(t, err)
+				got = append(got, chunk)
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
 func TestIterLinesSplitsLikePython(t *testing.T) {
 	body := io.MultiReader(strings.NewReader("one\r"), strings.NewReader("\ntwo\n\nthree\rfour\u2028five\n"))
 	r := respond(t, httpx.NewResponse(200, httpx.WithBody(body)))
@@ -160,12 +246,23 @@ func TestTextEncodingChoice(t *testing.T) {
 		want        string
 		encoding    string
 	}{
-		{"charset from header", "text/plain; charset=ISO-8859-1", nil, "café", "iso8859-1"},
-		{"quoted charset", `text/plain; charset="latin-1"`, nil, "café", "iso8859-1"},
+		// Encoding reports the charset as the server wrote it, lower-cased
+		// and unquoted (HTTPX's charset_encoding), not the codec's
+		// canonical Python name.
+		{"charset from header", "text/plain; charset=ISO-8859-1", nil, "café", "iso-8859-1"},
+		{"quoted charset", `text/plain; charset="latin-1"`, nil, "café", "latin-1"},
+		{"alias kept as written", "text/plain; charset=latin1", nil, "café", "latin1"},
+		{"us-ascii", "text/plain; charset=us-ascii", nil, "caf\ufffd", "us-ascii"},
+		{"utf8 without dash", "text/plain; charset=UTF8", nil, "caf\ufffd", "utf8"},
+		{"windows-1251", "text/plain; charset=Windows-1251", nil, "cafй", "windows-1251"},
 		{"unknown charset falls back", "text/plain; charset=bogus", nil, "caf\ufffd", "utf-8"},
 		{"no charset: utf-8 with replacement", "text/plain", nil, "caf\ufffd", "utf-8"},
-		{"client default encoding", "text/plain", []httpx.ClientOption{httpx.WithDefaultEncoding("latin-1")}, "café", "iso8859-1"},
-		{"detector function", "", []httpx.ClientOption{httpx.WithDefaultEncodingFunc(func([]byte) string { return "cp1252" })}, "café", "cp1252"},
+		{"client default encoding, as given", "text/plain", []httpx.ClientOption{httpx.WithDefaultEncoding("ISO-8859-1")}, "café", "ISO-8859-1"},
+		{"unknown client default falls back", "text/plain", []httpx.ClientOption{httpx.WithDefaultEncoding("bogus")}, "caf\ufffd", "utf-8"},
+		{"charset beats client default", "text/plain; charset=windows-1251", []httpx.ClientOption{httpx.WithDefaultEncoding("latin-1")}, "cafй", "windows-1251"},
+		{"unknown charset yields to client default", "text/plain; charset=bogus", []httpx.ClientOption{httpx.WithDefaultEncoding("latin-1")}, "café", "latin-1"},
+		{"detector function, as returned", "", []httpx.ClientOption{httpx.WithDefaultEncodingFunc(func([]byte) string { return "CP1252" })}, "café", "CP1252"},
+		{"charset beats detector function", "text/plain; charset=windows-1251", []httpx.ClientOption{httpx.WithDefaultEncodingFunc(func([]byte) string { return "latin-1" })}, "cafй", "windows-1251"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,8 +280,9 @@ func TestTextEncodingChoice(t *testing.T) {
 }
 
 func TestSetEncoding(t *testing.T) {
-	r := httpx.NewResponse(200, httpx.WithContent([]byte{0xe9}))
-	require.NoError(t, r.SetEncoding("latin-1"))
+	r := httpx.NewResponse(200, httpx.WithContent([]byte{0xe9}), httpx.WithHeader("Content-Type", "text/plain; charset=utf-8"))
+	require.NoError(t, r.SetEncoding("Latin-1"))
+	assert.Equal(t, "Latin-1", r.Encoding(), "as given, as HTTPX's encoding setter keeps it")
 	text, err := r.Text()
 	require.NoError(t, err)
 	assert.Equal(t, "é", text)
@@ -200,6 +298,53 @@ func TestJSONDetectsUTFEncodings(t *testing.T) {
 
 	err := httpx.NewResponse(200, httpx.WithContent([]byte("{oops"))).JSON(&v)
 	assert.ErrorIs(t, err, httpx.ErrDecoding)
+}
+
+func TestJSONRejectsMalformedText(t *testing.T) {
+	utf16le := func(s string) []byte {
+		var b []byte
+		for _, c := range s {
+			b = append(b, byte(c), 0)
+		}
+		return b
+	}
+	utf32be := func(s string) []byte {
+		var b []byte
+		for _, c := range s {
+			b = append(b, 0, 0, 0, byte(c))
+		}
+		return b
+	}
+	tests := []struct {
+		name string
+		body []byte
+		ok   bool
+	}{
+		{"utf-8", []byte(`{"a":"é"}`), true},
+		{"utf-8 with BOM", []byte("\xef\xbb\xbf{\"a\":\"é\"}"), true},
+		{"utf-16-le", utf16le(`{"a":"b"}`), true},
+		{"utf-32-be", utf32be(`{"a":"b"}`), true},
+		// Python's json.loads decodes strictly, so HTTPX fails on these;
+		// encoding/json alone would read U+FFFD.
+		{"invalid utf-8 in a string", []byte("{\"a\":\"\xff\"}"), false},
+		{"invalid utf-8 after a BOM", []byte("\xef\xbb\xbf{\"a\":\"\xc3\"}"), false},
+		{"latin-1 bytes", []byte("{\"a\":\"caf\xe9\"}"), false},
+		{"truncated utf-16", append(utf16le(`{"a":"b"}`), 0), false},
+		{"utf-32 code point out of range", append(utf32be(`{"a":"`), 0, 0x11, 0, 0, 0, 0, 0, '"', 0, 0, 0, '}'), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v map[string]string
+			err := httpx.NewResponse(200, httpx.WithContent(tt.body)).JSON(&v)
+			if tt.ok {
+				require.NoError(t, err)
+				assert.NotContains(t, v["a"], "\ufffd")
+				return
+			}
+			require.ErrorIs(t, err, httpx.ErrDecoding)
+			assert.Nil(t, v, "nothing decoded")
+		})
+	}
 }
 
 func TestStreamStateErrors(t *testing.T) {
@@ -223,9 +368,13 @@ func TestStreamStateErrors(t *testing.T) {
 	r = respond(t, httpx.NewResponse(200, httpx.WithContent([]byte("abc"))))
 	_, err = r.Content()
 	require.NoError(t, err)
-	for _, err := range r.IterRaw(0) {
-		assert.ErrorIs(t, err, httpx.ErrStreamConsumed)
+	var rawErrs []error
+	for chunk, err := range r.IterRaw(0) {
+		assert.Empty(t, chunk)
+		rawErrs = append(rawErrs, err)
 	}
+	require.Len(t, rawErrs, 1, "IterRaw after a read yields exactly its error")
+	assert.ErrorIs(t, rawErrs[0], httpx.ErrStreamConsumed)
 
 	// Reading after a full read serves the cached content.
 	b1, err := r.Content()
@@ -270,6 +419,29 @@ func TestStatusHelpersAndReason(t *testing.T) {
 		assert.Equal(t, tt.isErr, r.IsError(), tt.status)
 		assert.Equal(t, tt.rasd, r.RaiseForStatus() != nil, tt.status)
 		assert.Equal(t, tt.reason, r.ReasonPhrase(), tt.status)
+	}
+}
+
+func TestStatusPredicatesAtEveryBoundary(t *testing.T) {
+	tests := []struct {
+		status int
+		class  string // "" for none of the five
+	}{
+		{99, ""}, {100, "1xx"}, {199, "1xx"},
+		{200, "2xx"}, {299, "2xx"},
+		{300, "3xx"}, {399, "3xx"},
+		{400, "4xx"}, {499, "4xx"},
+		{500, "5xx"}, {599, "5xx"},
+		{600, ""},
+	}
+	for _, tt := range tests {
+		r := httpx.NewResponse(tt.status)
+		assert.Equal(t, tt.class == "1xx", r.IsInformational(), "IsInformational(%d)", tt.status)
+		assert.Equal(t, tt.class == "2xx", r.IsSuccess(), "IsSuccess(%d)", tt.status)
+		assert.Equal(t, tt.class == "3xx", r.IsRedirect(), "IsRedirect(%d)", tt.status)
+		assert.Equal(t, tt.class == "4xx", r.IsClientError(), "IsClientError(%d)", tt.status)
+		assert.Equal(t, tt.class == "5xx", r.IsServerError(), "IsServerError(%d)", tt.status)
+		assert.Equal(t, tt.class == "4xx" || tt.class == "5xx", r.IsError(), "IsError(%d)", tt.status)
 	}
 }
 

@@ -1,9 +1,13 @@
 package httpx
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gohttpx/httpx/internal/charset"
 	"github.com/gohttpx/httpx/internal/decode"
@@ -21,42 +25,54 @@ func newDecoder(src io.Reader, contentEncoding []string, limit int64) io.ReadClo
 // Encoding returns the name of the text encoding, chosen as HTTPX does: one
 // set with SetEncoding; else the Content-Type charset when it names a known
 // codec; else the client's default encoding (a detection function is only
-// consulted once the body was read); else "utf-8".
+// consulted once the body was read); else "utf-8". As in HTTPX the name is
+// the one given, not the codec's canonical one, so a header's
+// "charset=ISO-8859-1" reads "iso-8859-1" (header charsets are lower-cased
+// and unquoted) and SetEncoding("Latin-1") reads "Latin-1"; the text is
+// decoded with the codec the name stands for either way.
 func (r *Response) Encoding() string {
+	name, _ := r.chooseEncoding()
+	return name
+}
+
+// chooseEncoding returns Encoding's name and the codec it stands for.
+func (r *Response) chooseEncoding() (string, *charset.Codec) {
 	if r.encoding != "" {
-		return r.encoding
+		if c, _, ok := charset.Lookup(r.encoding); ok {
+			return r.encoding, c
+		}
 	}
 	if cs := charset.ContentTypeCharset(r.Headers.Get("Content-Type")); cs != "" {
-		if _, name, ok := charset.Lookup(cs); ok {
-			return name
+		if c, _, ok := charset.Lookup(cs); ok {
+			return cs, c
 		}
 	}
 	if r.encodingFunc != nil && r.body.isRead {
 		if name := r.encodingFunc(r.body.content); name != "" {
-			if _, canonical, ok := charset.Lookup(name); ok {
-				return canonical
+			if c, _, ok := charset.Lookup(name); ok {
+				return name, c
 			}
 		}
 	}
 	if r.defaultEncoding != "" {
-		if _, name, ok := charset.Lookup(r.defaultEncoding); ok {
-			return name
+		if c, _, ok := charset.Lookup(r.defaultEncoding); ok {
+			return r.defaultEncoding, c
 		}
 	}
-	return "utf-8"
+	return "utf-8", charset.UTF8
 }
 
-// SetEncoding overrides the text encoding. It fails with ErrUsage for an
-// unknown encoding, or once Text has decoded the body (HTTPX's ValueError).
+// SetEncoding overrides the text encoding; Encoding then returns name as
+// given. It fails with ErrUsage for an unknown encoding, or once Text has
+// decoded the body (HTTPX's ValueError).
 func (r *Response) SetEncoding(name string) error {
 	if r.textDone {
 		return usageError("SetEncoding", "the encoding cannot be set after the text has been decoded")
 	}
-	_, canonical, ok := charset.Lookup(name)
-	if !ok {
+	if _, _, ok := charset.Lookup(name); !ok {
 		return usageError("SetEncoding", "unknown encoding %q", name)
 	}
-	r.encoding = canonical
+	r.encoding = name
 	return nil
 }
 
@@ -67,10 +83,7 @@ func (r *Response) CharsetEncoding() string {
 }
 
 func (r *Response) codec() *charset.Codec {
-	c, _, ok := charset.Lookup(r.Encoding())
-	if !ok {
-		c, _, _ = charset.Lookup("utf-8")
-	}
+	_, c := r.chooseEncoding()
 	return c
 }
 
@@ -97,7 +110,11 @@ func (r *Response) JSON(v any) error {
 	if err != nil {
 		return err
 	}
-	if enc := charset.DetectJSON(content); enc != "utf-8" {
+	enc := charset.DetectJSON(content)
+	if at := malformedAt(content, enc); at >= 0 {
+		return newRequestError(ErrDecoding, r.Request, nil, fmt.Sprintf("invalid JSON in response body: malformed %s at byte %d", enc, at))
+	}
+	if enc != "utf-8" {
 		if c, _, ok := charset.Lookup(enc); ok {
 			content = []byte(c.DecodeAll(content))
 		}
@@ -106,6 +123,47 @@ func (r *Response) JSON(v any) error {
 		return newRequestError(ErrDecoding, r.Request, err, "invalid JSON in response body: "+err.Error())
 	}
 	return nil
+}
+
+// malformedAt returns the offset of the first byte of content that does not
+// decode in enc (a DetectJSON result), or -1. Python's json.loads decodes
+// strictly, so HTTPX fails there where encoding/json would read U+FFFD.
+// Lone UTF-16/UTF-32 surrogates pass, as Python's surrogatepass lets them;
+// encoded surrogates in UTF-8 do not, since a Go string cannot hold them.
+func malformedAt(content []byte, enc string) int {
+	switch enc {
+	case "utf-8", "utf-8-sig":
+		if utf8.Valid(content) {
+			return -1
+		}
+		for i := 0; i < len(content); {
+			c, size := utf8.DecodeRune(content[i:])
+			if c == utf8.RuneError && size == 1 {
+				return i
+			}
+			i += size
+		}
+	case "utf-16", "utf-16-le", "utf-16-be":
+		if len(content)%2 != 0 {
+			return len(content) - 1
+		}
+	case "utf-32", "utf-32-le", "utf-32-be":
+		// A "utf-32" body starts with a BOM; 00 00 FE FF is big-endian.
+		big := enc == "utf-32-be" || enc == "utf-32" && content[0] == 0
+		for i := 0; i+4 <= len(content); i += 4 {
+			u := binary.LittleEndian.Uint32(content[i:])
+			if big {
+				u = binary.BigEndian.Uint32(content[i:])
+			}
+			if u > unicode.MaxRune {
+				return i
+			}
+		}
+		if len(content)%4 != 0 {
+			return len(content) - len(content)%4
+		}
+	}
+	return -1
 }
 
 // Links parses the Link header into a map keyed by each link's "rel" (or

@@ -94,7 +94,7 @@ func TestWrappingTransport(t *testing.T) {
 	defer c.Close()
 	_, err := c.Get(ctx, "https://example.org/")
 	require.NoError(t, err)
-	assert.Equal(t, []string{`>>> <Request("GET", "https://example.org/")>`, "<<< <Response [200 OK]>"}, log)
+	assert.Equal(t, []string{`>>> <Request('GET', 'https://example.org/')>`, "<<< <Response [200 OK]>"}, log)
 }
 
 func TestFromRoundTripperAgainstLoopbackServer(t *testing.T) {

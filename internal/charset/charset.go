@@ -64,8 +64,8 @@ type sbcsTable struct {
 	chars string
 }
 
-// Name returns the canonical Python name of the codec (codecs.lookup(x).name),
-// which is what HTTPX reports as Response.encoding after resolving a label.
+// Name returns the canonical Python name of the codec (codecs.lookup(x).name).
+// HTTPX's Response.encoding reports the label as given, not this name.
 func (c *Codec) Name() string { return c.name }
 
 // sbcs returns the decoding table of a single-byte codec, building it once.

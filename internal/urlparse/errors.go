@@ -27,6 +27,10 @@ func (e *Error) Error() string { return e.Reason }
 
 func newError(reason string) *Error { return &Error{Reason: reason} }
 
+// Repr quotes s as Python's repr() does, for the root package's String
+// methods, which read like HTTPX's reprs.
+func Repr(s string) string { return pyRepr(s) }
+
 // pyRepr quotes s the way Python's repr() quotes a str, because HTTPX
 // embeds repr() output in its error messages.
 func pyRepr(s string) string {
