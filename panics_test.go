@@ -130,6 +130,19 @@ func TestUserPanicsBecomeErrorsInMemory(t *testing.T) {
 			}))),
 		},
 		{
+			name: "default encoding func", where: "encoding",
+			c: httpx.NewClient(httpx.WithTransport(echoTransport()), httpx.WithDefaultEncodingFunc(func([]byte) string { panic("no idea") })),
+			do: func(c *httpx.Client) error {
+				r, err := c.Get(ctx, "http://h/")
+				if err != nil {
+					return err
+				}
+				r.Headers.Set("Content-Type", "text/plain")
+				_, err = r.Text()
+				return err
+			},
+		},
+		{
 			name: "handler reading a panicking body", where: "request body",
 			c: httpx.NewClient(httpx.WithApp(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				io.Copy(io.Discard, r.Body)

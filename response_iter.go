@@ -102,7 +102,12 @@ func chunks(b []byte, chunkSize int) [][]byte {
 // become U+FFFD.
 func (r *Response) IterText(chunkSize int) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
-		dec := r.codec().NewDecoder()
+		_, codec, err := r.chooseEncoding()
+		if err != nil {
+			yield("", newRequestError(ErrRequest, r.Request, err, ""))
+			return
+		}
+		dec := codec.NewDecoder()
 		var pending []rune
 		emit := func(s string, final bool) bool {
 			if chunkSize <= 0 {

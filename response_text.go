@@ -31,35 +31,43 @@ func newDecoder(src io.Reader, contentEncoding []string, limit int64) io.ReadClo
 // and unquoted) and SetEncoding("Latin-1") reads "Latin-1"; the text is
 // decoded with the codec the name stands for either way.
 func (r *Response) Encoding() string {
-	name, _ := r.chooseEncoding()
+	name, _, _ := r.chooseEncoding()
 	return name
 }
 
-// chooseEncoding returns Encoding's name and the codec it stands for.
-func (r *Response) chooseEncoding() (string, *charset.Codec) {
+// chooseEncoding returns Encoding's name and the codec it stands for. A
+// detection function that panics is passed over, and its *PanicError
+// returned for Text to report.
+func (r *Response) chooseEncoding() (string, *charset.Codec, error) {
 	if r.encoding != "" {
 		if c, _, ok := charset.Lookup(r.encoding); ok {
-			return r.encoding, c
+			return r.encoding, c, nil
 		}
 	}
 	if cs := charset.ContentTypeCharset(r.Headers.Get("Content-Type")); cs != "" {
 		if c, _, ok := charset.Lookup(cs); ok {
-			return cs, c
+			return cs, c, nil
 		}
 	}
+	var perr error
 	if r.encodingFunc != nil && r.body.isRead {
-		if name := r.encodingFunc(r.body.content); name != "" {
+		var name string
+		perr = guard("default encoding func", func() error {
+			name = r.encodingFunc(r.body.content)
+			return nil
+		})
+		if name != "" {
 			if c, _, ok := charset.Lookup(name); ok {
-				return name, c
+				return name, c, nil
 			}
 		}
 	}
 	if r.defaultEncoding != "" {
 		if c, _, ok := charset.Lookup(r.defaultEncoding); ok {
-			return r.defaultEncoding, c
+			return r.defaultEncoding, c, perr
 		}
 	}
-	return "utf-8", charset.UTF8
+	return "utf-8", charset.UTF8, perr
 }
 
 // SetEncoding overrides the text encoding; Encoding then returns name as
@@ -82,11 +90,6 @@ func (r *Response) CharsetEncoding() string {
 	return charset.ContentTypeCharset(r.Headers.Get("Content-Type"))
 }
 
-func (r *Response) codec() *charset.Codec {
-	_, c := r.chooseEncoding()
-	return c
-}
-
 // Text reads the body and decodes it with Encoding; invalid bytes become
 // U+FFFD. The result is cached.
 func (r *Response) Text() (string, error) {
@@ -97,7 +100,11 @@ func (r *Response) Text() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	r.text, r.textDone = r.codec().DecodeAll(content), true
+	_, codec, err := r.chooseEncoding()
+	if err != nil {
+		return "", newRequestError(ErrRequest, r.Request, err, "")
+	}
+	r.text, r.textDone = codec.DecodeAll(content), true
 	return r.text, nil
 }
 
