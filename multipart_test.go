@@ -2,6 +2,7 @@ package httpx_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -161,3 +162,116 @@ func TestUploadProgress(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// namedReader is a reader that knows its name, like *os.File, without being
+// a file.
+type namedReader struct {
+	*strings.Reader
+	name string
+}
+
+func (n namedReader) Name() string { return n.name }
+
+// TestUploadBareFile checks HTTPX's files={"f": open("report.xls", "rb")}: a
+// Content that has a Name and no Filename sends the base of that name and
+// the type guessed from it, unless NoFilename says to send none.
+func TestUploadBareFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.xls")
+	require.NoError(t, os.WriteFile(path, []byte("cells"), 0o600))
+	open := func() *os.File {
+		f, err := os.Open(path)
+		require.NoError(t, err)
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	named := func(name string) io.Reader { return namedReader{strings.NewReader("named"), name} }
+	cases := []struct {
+		name string
+		file httpx.File
+		want part
+	}{
+		{"bare *os.File", httpx.File{Field: "f", Content: open()},
+			part{"f", "report.xls", "application/vnd.ms-excel", "cells"}},
+		{"explicit filename wins", httpx.File{Field: "f", Filename: "other.txt", Content: open()},
+			part{"f", "other.txt", "text/plain", "cells"}},
+		{"explicit type kept", httpx.File{Field: "f", ContentType: "application/x-sheet", Content: open()},
+			part{"f", "report.xls", "application/x-sheet", "cells"}},
+		{"NoFilename", httpx.File{Field: "f", NoFilename: true, Content: open()},
+			part{"f", "", "", "cells"}},
+		{"NoFilename with a type", httpx.File{Field: "f", NoFilename: true, ContentType: "text/csv", Content: open()},
+			part{"f", "", "text/csv", "cells"}},
+		{"any reader with Name", httpx.File{Field: "f", Content: named("some/dir/notes.txt")},
+			part{"f", "notes.txt", "text/plain", "named"}},
+		{"trailing slash and dot", httpx.File{Field: "f", Content: named("some/dir/notes.txt/./")},
+			part{"f", "notes.txt", "text/plain", "named"}},
+		{"empty name", httpx.File{Field: "f", Content: named("")},
+			part{"f", "", "", "named"}},
+		{"root", httpx.File{Field: "f", Content: named("/")},
+			part{"f", "", "", "named"}},
+		{"reader without Name", httpx.File{Field: "f", Content: strings.NewReader("plain")},
+			part{"f", "", "", "plain"}},
+	}
+	srv, got := multipartServer(t)
+	c := httpx.NewClient()
+	defer c.Close()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := c.Post(ctx, srv.URL, httpx.WithFiles(tc.file))
+			require.NoError(t, err)
+			require.Equal(t, 200, r.StatusCode)
+			parts, _, _ := got()
+			assert.Equal(t, []part{tc.want}, parts)
+		})
+	}
+}
+
+func TestUploadFilenameAndNoFilename(t *testing.T) {
+	_, err := httpx.NewRequest("POST", "http://x", httpx.WithFiles(
+		httpx.File{Field: "f", Filename: "a.txt", NoFilename: true, Content: strings.NewReader("x")}))
+	require.ErrorIs(t, err, httpx.ErrUsage)
+	assert.Contains(t, err.Error(), "NoFilename")
+}
+
+// Multipart file encoding: files={'upload-file': open('report.xls', 'rb')}
+// sends the file's base name and the type guessed from it.
+func ExampleFile() {
+	dir, err := os.MkdirTemp("", "upload")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "report.xls")
+	if err := os.WriteFile(path, []byte("cells"), 0o600); err != nil {
+		fmt.Println(err)
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer f.Close()
+
+	req, err := httpx.NewRequest("POST", "https://example.com/upload",
+		httpx.WithHeader("Content-Type", "multipart/form-data; boundary=B"),
+		httpx.WithFiles(httpx.File{Field: "upload-file", Content: f}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	body, err := req.Content()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(strings.ReplaceAll(string(body), "\r\n", "\n"))
+	// Output:
+	// --B
+	// Content-Disposition: form-data; name="upload-file"; filename="report.xls"
+	// Content-Type: application/vnd.ms-excel
+	//
+	// cells
+	// --B--
+}

@@ -269,6 +269,7 @@ func TestInvalidInput(t *testing.T) {
 		{"LF in content type", File{Field: "f", ContentType: "text/plain\nX-Evil: 1"}, "B", ErrInvalidHeader},
 		{"CRLF in boundary", File{Field: "f"}, "B\r\nX-Evil: 1", ErrInvalidBoundary},
 		{"non-ASCII boundary", File{Field: "f"}, "bö", ErrInvalidBoundary},
+		{"DEL in boundary", File{Field: "f"}, "B\x7fX", ErrInvalidBoundary},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

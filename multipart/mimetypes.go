@@ -5,101 +5,32 @@ import (
 	"strings"
 )
 
-// commonTypes maps lower-case extensions to the types Python's mimetypes
-// reports for them, so that the Content-Type of common uploads is the same on
-// every machine. Where Python's answer has changed between versions or
-// depends on /etc/mime.types, the current registered type is used (.js is
-// text/javascript, .xml text/xml as in Python's own table). Python reports no
-// type for compression suffixes (it treats them as encodings); here they get
-// their own types, which describe the bytes actually sent.
-var commonTypes = map[string]string{
-	// text
-	".txt":  "text/plain",
-	".htm":  "text/html",
-	".html": "text/html",
-	".css":  "text/css",
-	".csv":  "text/csv",
-	".js":   "text/javascript",
-	".mjs":  "text/javascript",
-	".md":   "text/markdown",
-	".xml":  "text/xml",
-	".ics":  "text/calendar",
-	".vtt":  "text/vtt",
-	".py":   "text/x-python",
-	// structured data and documents
-	".json":  "application/json",
-	".pdf":   "application/pdf",
-	".rtf":   "application/rtf",
-	".wasm":  "application/wasm",
-	".ps":    "application/postscript",
-	".doc":   "application/msword",
-	".xls":   "application/vnd.ms-excel",
-	".ppt":   "application/vnd.ms-powerpoint",
-	".docx":  "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-	".xlsx":  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	".pptx":  "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-	".odt":   "application/vnd.oasis.opendocument.text",
-	".ods":   "application/vnd.oasis.opendocument.spreadsheet",
-	".epub":  "application/epub+zip",
-	".bin":   "application/octet-stream",
-	".eml":   "message/rfc822",
-	".woff":  "font/woff",
-	".woff2": "font/woff2",
-	".ttf":   "font/ttf",
-	".otf":   "font/otf",
-	// archives
-	".zip": "application/zip",
-	".tar": "application/x-tar",
-	".gz":  "application/gzip",
-	".tgz": "application/gzip",
-	".bz2": "application/x-bzip2",
-	".xz":  "application/x-xz",
-	".zst": "application/zstd",
-	".7z":  "application/x-7z-compressed",
-	".rar": "application/vnd.rar",
-	".jar": "application/java-archive",
-	// images
-	".png":  "image/png",
-	".jpg":  "image/jpeg",
-	".jpeg": "image/jpeg",
-	".gif":  "image/gif",
-	".svg":  "image/svg+xml",
-	".webp": "image/webp",
-	".avif": "image/avif",
-	".bmp":  "image/bmp",
-	".ico":  "image/vnd.microsoft.icon",
-	".tif":  "image/tiff",
-	".tiff": "image/tiff",
-	".heic": "image/heic",
-	// audio and video
-	".mp3":  "audio/mpeg",
-	".wav":  "audio/x-wav",
-	".ogg":  "audio/ogg",
-	".flac": "audio/flac",
-	".aac":  "audio/aac",
-	".m4a":  "audio/mp4",
-	".mp4":  "video/mp4",
-	".webm": "video/webm",
-	".mov":  "video/quicktime",
-	".avi":  "video/x-msvideo",
-	".mpeg": "video/mpeg",
-	".mpg":  "video/mpeg",
-}
+//go:generate sh -c "python3 gen_mimetypes.py | gofmt > mimetypes_gen.go"
+//go:generate sh -c "python3 gen_mimetypes.py golden > testdata/guess_type.json"
 
-// GuessContentType guesses a file's MIME type from its name's extension, as
-// HTTPX does with Python's mimetypes.guess_type, so that uploads are labelled
-// without the caller having to know types. Common extensions come from a
-// built-in table; others from [mime.TypeByExtension] (which may consult the
-// system's type files), with parameters such as "; charset=utf-8" dropped
-// because HTTPX sends the bare type. Names without a usable extension, hidden
-// files like ".txt" included, get "application/octet-stream".
+const octetStream = "application/octet-stream"
+
+// GuessContentType guesses a file's MIME type from its name, as HTTPX does
+// with Python's mimetypes.guess_type, so that uploads are labelled the same
+// way without the caller having to know types.
+//
+// The guess follows guess_type over Python's built-in tables (generated from
+// CPython, never from the system's /etc/mime.types): abbreviations such as
+// .tgz are expanded, one compression suffix is set aside, and the extension
+// left is looked up without regard to case. So "a.tar.gz" is
+// application/x-tar (the type of the data once decompressed, as HTTPX sends)
+// and "a.gz" has no type. Only for an extension Python's tables do not
+// mention at all is [mime.TypeByExtension] asked (it may consult the system's
+// type files), with parameters such as "; charset=utf-8" dropped because
+// HTTPX sends the bare type. A name with no type, hidden files like ".txt"
+// included, gets "application/octet-stream".
 func GuessContentType(filename string) string {
-	ext := extension(filename)
-	if ext == "" || ext == "." {
-		return "application/octet-stream"
-	}
-	if t, ok := commonTypes[strings.ToLower(ext)]; ok {
+	t, ext := pyGuessType(filename)
+	if t != "" {
 		return t
+	}
+	if ext == "" || pyKnows(ext) {
+		return octetStream
 	}
 	if t := mime.TypeByExtension(ext); t != "" {
 		if i := strings.IndexByte(t, ';'); i >= 0 {
@@ -109,19 +40,97 @@ func GuessContentType(filename string) string {
 			return t
 		}
 	}
-	return "application/octet-stream"
+	return octetStream
 }
 
-// extension returns the extension of the last path element, dot included,
-// ignoring leading dots as Python's splitext does. Both '/' and '\' end a
-// directory name, since the name may come from either kind of system.
-func extension(name string) string {
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
+// pyGuessType is the type half of Python's mimetypes.guess_type(name)
+// (strict), "" when it finds none, together with the lower-cased extension
+// it looked up last, for the fallback.
+func pyGuessType(name string) (typ, ext string) {
+	if scheme, rest, ok := splitScheme(name); ok {
+		if scheme == "data" {
+			return dataURLType(rest), ""
+		}
+		name = rest
 	}
-	name = strings.TrimLeft(name, ".")
-	if i := strings.LastIndexByte(name, '.'); i >= 0 {
-		return name[i:]
+	base, ext := splitExt(name)
+	for {
+		full, ok := pySuffixes[strings.ToLower(ext)]
+		if !ok {
+			break
+		}
+		base, ext = splitExt(base + full)
 	}
-	return ""
+	if _, ok := pyEncodings[ext]; ok {
+		_, ext = splitExt(base)
+	}
+	ext = strings.ToLower(ext)
+	return pyTypes[ext], ext
+}
+
+// pyKnows reports whether Python's tables mention a lower-case extension,
+// in which case their answer stands even when it is "no type".
+func pyKnows(ext string) bool {
+	if _, ok := pyTypes[ext]; ok {
+		return true
+	}
+	if _, ok := pySuffixes[ext]; ok {
+		return true
+	}
+	for e := range pyEncodings {
+		if strings.EqualFold(e, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitScheme is Python's urllib.parse._splittype, which guess_type applies
+// first: a prefix of characters other than '/' and ':' followed by ':' is a
+// URL scheme (lower-cased) and is dropped.
+func splitScheme(name string) (scheme, rest string, ok bool) {
+	i := strings.IndexAny(name, "/:")
+	if i <= 0 || name[i] != ':' {
+		return "", name, false
+	}
+	return strings.ToLower(name[:i]), name[i+1:], true
+}
+
+// dataURLType is the media type of a data: URL's body ("type/subtype" up to
+// the first ';' or ','), text/plain when it has none, "" when the URL has no
+// ','. A type that could not be sent in a header is dropped.
+func dataURLType(rest string) string {
+	comma := strings.IndexByte(rest, ',')
+	if comma < 0 {
+		return ""
+	}
+	t := rest[:comma]
+	if semi := strings.IndexByte(t, ';'); semi >= 0 {
+		t = t[:semi]
+	}
+	if strings.Contains(t, "=") || !strings.Contains(t, "/") {
+		return "text/plain"
+	}
+	if !validValue(t) {
+		return ""
+	}
+	return t
+}
+
+// splitExt is Python's posixpath.splitext: the extension is the last '.' and
+// what follows it in the last path element, ignoring leading dots. Both '/'
+// and '\' end a directory name here, since the name may come from either
+// kind of system.
+func splitExt(name string) (base, ext string) {
+	dot := strings.LastIndexByte(name, '.')
+	sep := strings.LastIndexAny(name, `/\`)
+	if dot <= sep {
+		return name, ""
+	}
+	for i := sep + 1; i < dot; i++ {
+		if name[i] != '.' {
+			return name[:dot], name[dot:]
+		}
+	}
+	return name, ""
 }

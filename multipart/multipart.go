@@ -48,10 +48,11 @@
 //     Content-Length.
 //   - An empty boundary means "pick a random one"; HTTPX would use an empty
 //     boundary if the Content-Type header said boundary="".
-//   - [GuessContentType] uses a fixed table for common extensions so that
-//     the result does not depend on the machine; it maps compression
-//     suffixes such as .gz to their own type where Python reports none (and
-//     HTTPX sends application/octet-stream).
+//   - [GuessContentType] uses Python's built-in mimetypes table (generated
+//     from CPython 3.11), never the machine's /etc/mime.types, so the guess
+//     is the same everywhere; HTTPX's guess also reads the system files
+//     (on Debian, .xml becomes application/xml instead of text/xml). Only
+//     extensions Python's table lacks fall back to [mime.TypeByExtension].
 package multipart
 
 import (

@@ -2,8 +2,9 @@
 // the semantics of HTTPX's content decoders: tokens are taken from every
 // Content-Encoding header value, unknown tokens and "identity" are ignored,
 // stacked encodings are undone in reverse order, an empty body decodes to an
-// empty body, and corrupt data yields an error marked ErrDecoding while
-// errors of the underlying body pass through untouched.
+// empty body, a gzip or deflate stream cut short yields the data decoded so
+// far, and corrupt data yields an error marked ErrDecoding while errors of the
+// underlying body pass through untouched.
 //
 // Decompressor state (flate and gzip readers with their buffers, brotli and
 // zstd decoders) is pooled, because responses are many and short-lived and
@@ -32,9 +33,10 @@ const Supported = "gzip, deflate, br, zstd"
 const MaxEncodings = 5
 
 var (
-	// ErrDecoding matches (errors.Is) every error caused by corrupt or
-	// truncated encoded data, so callers can report a decoding error rather
-	// than a network error. Errors of the underlying reader never match.
+	// ErrDecoding matches (errors.Is) every error caused by corrupt encoded
+	// data or by a brotli or zstd stream cut short, so callers can report a
+	// decoding error rather than a network error. Errors of the underlying
+	// reader never match.
 	ErrDecoding = errors.New("decode: invalid encoded content")
 
 	// ErrTooLarge matches the error a NewLimitedReader returns once the
@@ -389,12 +391,20 @@ func (d *decoder) read(p []byte) (int, error) {
 }
 
 // classify passes io.EOF and errors of the input through and marks every
-// other error as a decoding error.
+// other error as a decoding error, except that a gzip or deflate stream that
+// stops early at the end of its input simply ends: the body's framing already
+// proved the input complete, and HTTPX's zlib decoders return the data decoded
+// so far without complaint. Brotli and zstd streams cut short stay errors, as
+// in HTTPX (its zstd decoder raises "incomplete"; its brotli decoder does too
+// when running on brotlicffi).
 func (d *decoder) classify(err error) error {
 	if d.src.err != nil {
 		return d.src.err
 	}
 	if err == io.EOF {
+		return io.EOF
+	}
+	if err == io.ErrUnexpectedEOF && d.src.eof && (d.enc == encGzip || d.enc == encDeflate) {
 		return io.EOF
 	}
 	return &Error{Encoding: d.enc.String(), Err: err}

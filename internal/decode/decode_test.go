@@ -153,12 +153,14 @@ func TestDeflate(t *testing.T) {
 		{"zlib trailing garbage ignored", append(bytes.Clone(z), "garbage"...), string(text), false},
 		{"raw trailing garbage ignored", append(rawDeflateData(t, text), 0, 1, 2), string(text), false},
 		{"bad checksum", badSum, "", true},
-		{"missing checksum", z[:len(z)-4], "", true},
-		{"partial checksum", z[:len(z)-2], "", true},
-		{"truncated data", z[:len(z)/2], "", true},
-		{"header only", z[:2], "", true},
-		{"single byte", z[:1], "", true},
-		{"preset dictionary is raw", append(dict, 0xff, 0xff), "", true},
+		// A stream that stops early yields what it decoded, as zlib's
+		// decompressobj does for HTTPX.
+		{"missing checksum", z[:len(z)-4], string(text), false},
+		{"partial checksum", z[:len(z)-2], string(text), false},
+		{"header only", z[:2], "", false},
+		{"single byte", z[:1], "", false},
+		// Raw deflate, it is a stored block whose lengths disagree.
+		{"preset dictionary is raw", append(dict, 0xff, 0xff, 0xff, 0xff), "", true},
 		{"garbage", []byte("this is not deflate"), "", true},
 	}
 	for _, tc := range tests {
@@ -196,11 +198,18 @@ func TestGzip(t *testing.T) {
 		{"trailing garbage ignored", append(bytes.Clone(a), "junk"...), "first ", false},
 		{"trailing zero padding ignored", append(bytes.Clone(a), 0, 0, 0, 0), "first ", false},
 		{"trailing lone magic byte ignored", append(bytes.Clone(a), 0x1f), "first ", false},
-		{"truncated second member", append(bytes.Clone(a), b[:5]...), "", true},
+		// A stream that stops early yields what it decoded, as zlib's
+		// decompressobj does for HTTPX.
+		{"truncated second member", append(bytes.Clone(a), b[:5]...), "first ", false},
 		{"second member bad header", append(bytes.Clone(a), 0x1f, 0x8b, 0x07, 0, 0, 0, 0, 0, 0, 0), "", true},
-		{"truncated trailer", a[:len(a)-3], "", true},
-		{"truncated data", a[:12], "", true},
-		{"truncated header", a[:4], "", true},
+		{"missing trailer", a[:len(a)-8], "first ", false},
+		{"truncated trailer", a[:len(a)-3], "first ", false},
+		{"truncated header", a[:4], "", false},
+		// Too short for a header but already not one: corrupt, not cut.
+		{"short garbage", []byte("abc"), "", true},
+		{"short header with bad method", []byte{0x1f, 0x8b, 7}, "", true},
+		{"short header with reserved flags", []byte{0x1f, 0x8b, 8, 0xe0}, "", true},
+		{"short bad second member", append(bytes.Clone(a), 0x1f, 0x8b, 0x07), "", true},
 		{"bad crc", badCRC, "", true},
 		{"not gzip", []byte("plain text body"), "", true},
 	}
@@ -218,6 +227,40 @@ func TestGzip(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, string(got))
 		})
+	}
+}
+
+// TestTruncatedStream checks that a gzip or deflate stream cut anywhere
+// after its header yields a prefix of the data, growing with the cut, and no
+// error: the body's framing said it was complete, and HTTPX's zlib decoders
+// return what they have. Brotli and zstd streams cut short stay errors.
+func TestTruncatedStream(t *testing.T) {
+	want := payload(70000)
+	lenient := map[string]func(testing.TB, []byte) []byte{
+		"gzip":        gzipData,
+		"deflate":     zlibData,
+		"raw deflate": rawDeflateData,
+	}
+	for name, enc := range lenient {
+		data := enc(t, want)
+		token := strings.Fields(name)[len(strings.Fields(name))-1]
+		prev := -1
+		for _, cut := range []int{len(data) / 4, len(data) / 2, 3 * len(data) / 4, len(data) - 9} {
+			got, err := readAllClose(t, NewReader(iotest.HalfReader(bytes.NewReader(data[:cut])), []string{token}))
+			require.NoError(t, err, "%s cut at %d of %d", name, cut, len(data))
+			require.True(t, bytes.HasPrefix(want, got), "%s cut at %d: a prefix of the data", name, cut)
+			assert.Greater(t, len(got), prev, "%s cut at %d: more input, more output", name, cut)
+			prev = len(got)
+
+			whole, err := Decode(data[:cut], []string{token})
+			require.NoError(t, err, "%s Decode cut at %d", name, cut)
+			assert.Equal(t, got, whole, "%s Decode cut at %d", name, cut)
+		}
+	}
+	for _, name := range []string{"br", "zstd"} {
+		data := encoders[name](t, want)
+		_, err := readAllClose(t, NewReader(bytes.NewReader(data[:len(data)/2]), []string{name}))
+		require.ErrorIs(t, err, ErrDecoding, name)
 	}
 }
 
@@ -444,7 +487,18 @@ func TestPoolReuseAcrossErrors(t *testing.T) {
 		good := payload(20000)
 		data := enc(t, good)
 		for i := 0; i < 20; i++ {
-			_, err := Decode(data[:len(data)-1-i], []string{name})
+			// A gzip or deflate stream cut short is not an error, so
+			// those are broken in their checksum instead.
+			bad := data[:len(data)-1-i]
+			switch name {
+			case "gzip":
+				bad = bytes.Clone(data)
+				bad[len(bad)-5-i%4] ^= 1
+			case "deflate":
+				bad = bytes.Clone(data)
+				bad[len(bad)-1-i%4] ^= 1
+			}
+			_, err := Decode(bad, []string{name})
 			require.ErrorIs(t, err, ErrDecoding, name)
 			got, err := Decode(data, []string{name})
 			require.NoError(t, err, name)

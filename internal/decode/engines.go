@@ -67,10 +67,34 @@ type gzipEngine struct {
 
 func (g *gzipEngine) start(src *source) error {
 	g.br.Reset(src)
+	if err := g.checkShortHeader(); err != nil {
+		return err
+	}
 	if err := g.zr.Reset(g.br); err != nil {
 		return err // io.EOF: empty body
 	}
 	g.zr.Multistream(false)
+	return nil
+}
+
+// gzipHeaderLen is the size of a gzip member's fixed header.
+const gzipHeaderLen = 10
+
+// checkShortHeader rejects input that ends before a whole fixed header when
+// the bytes it has already cannot start one. The gzip reader reads the ten
+// bytes before checking any, so a short body of plain text would otherwise
+// count as truncated gzip (decoded to nothing) rather than as corrupt, as
+// zlib, checking byte by byte, finds it.
+func (g *gzipEngine) checkShortHeader() error {
+	h, _ := g.br.Peek(gzipHeaderLen)
+	if len(h) == gzipHeaderLen {
+		return nil
+	}
+	for i, c := range h {
+		if i == 0 && c != 0x1f || i == 1 && c != 0x8b || i == 2 && c != 8 || i == 3 && c&0xe0 != 0 {
+			return gzip.ErrHeader
+		}
+	}
 	return nil
 }
 
@@ -83,6 +107,9 @@ func (g *gzipEngine) read(p []byte) (int, error) {
 		// End of a member: another member, trailing garbage or the end.
 		next, perr := g.br.Peek(2)
 		if len(next) == 2 && next[0] == 0x1f && next[1] == 0x8b {
+			if err := g.checkShortHeader(); err != nil {
+				return n, err
+			}
 			if err := g.zr.Reset(g.br); err != nil {
 				if err == io.EOF {
 					err = io.ErrUnexpectedEOF
