@@ -105,10 +105,13 @@ func NewClient(opts ...ClientOption) *Client {
 		maxResponseSize: cfg.maxResponseSize,
 	}
 	c.Headers.Update(cfg.headers)
+	var errs []error
+	if err := checkCookies(cfg.cookies); err != nil {
+		errs = append(errs, err)
+	}
 	for i := range c.Headers.fields {
 		c.Headers.fields[i].canonical() // computed once, copied into every request
 	}
-	var errs []error
 	if cfg.baseURL != "" {
 		u, err := ParseURL(cfg.baseURL)
 		if err == nil {
