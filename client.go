@@ -41,7 +41,9 @@ type Client struct {
 	Timeout Timeout
 	// EventHooks are called for every request sent and response received.
 	EventHooks EventHooks
-	// BaseURL, when set, prefixes relative request URLs.
+	// BaseURL, when set, prefixes relative request URLs. NewClient stores it
+	// with a trailing slash, as HTTPX does ("https://h/api" is kept as
+	// "https://h/api/"); a value assigned later gets the slash when merged.
 	BaseURL *URL
 	// FollowRedirects makes the client follow redirects (off by default).
 	FollowRedirects bool
@@ -103,15 +105,21 @@ func NewClient(opts ...ClientOption) *Client {
 		maxResponseSize: cfg.maxResponseSize,
 	}
 	c.Headers.Update(cfg.headers)
+	var errs []error
+	if err := checkCookies(cfg.cookies); err != nil {
+		errs = append(errs, err)
+	}
 	for i := range c.Headers.fields {
 		c.Headers.fields[i].canonical() // computed once, copied into every request
 	}
-	var errs []error
 	if err := cfg.timeout.validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if cfg.baseURL != "" {
 		u, err := ParseURL(cfg.baseURL)
+		if err == nil {
+			u, err = enforceTrailingSlash(u)
+		}
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -268,11 +276,25 @@ func (c *Client) mergeURL(rawURL string) (*URL, error) {
 	if c.BaseURL == nil || u.IsAbsolute() {
 		return u, nil
 	}
-	base := c.BaseURL.RawPath()
-	if !strings.HasSuffix(base, "/") {
-		base += "/"
+	// The field may have been reassigned since NewClient, so the slash is
+	// enforced again. The base's fragment is kept and the relative URL's
+	// dropped, because only the raw path (path and query) is appended.
+	base, err := enforceTrailingSlash(c.BaseURL)
+	if err != nil {
+		return nil, err
 	}
-	return c.BaseURL.CopyWith(URLComponents{RawPath: base + strings.TrimLeft(u.RawPath(), "/"), ClearFragment: true})
+	return base.CopyWith(URLComponents{RawPath: base.RawPath() + strings.TrimLeft(u.RawPath(), "/")})
+}
+
+// enforceTrailingSlash appends "/" to u's raw path (path and query) unless it
+// ends with one, as HTTPX stores a base URL: "https://h/api" becomes
+// "https://h/api/", so that joining appends to the last segment instead of
+// replacing it.
+func enforceTrailingSlash(u *URL) (*URL, error) {
+	if strings.HasSuffix(u.RawPath(), "/") {
+		return u, nil
+	}
+	return u.CopyWith(URLComponents{RawPath: u.RawPath() + "/"})
 }
 
 // cookieHeader builds the Cookie header for u from the client's jar plus

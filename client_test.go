@@ -116,6 +116,10 @@ func TestBaseURLJoining(t *testing.T) {
 		{"https://h/api", "//evil.com/x", "https://h/api/x"},
 		{"https://h/api", "?q=1", "https://h/api/?q=1"},
 		{"https://h/api", "#frag", "https://h/api/"},
+		{"https://h/api", "/users#frag", "https://h/api/users"},
+		{"https://h/api#bf", "/x", "https://h/api/x#bf"},
+		{"https://h/api?q=1", "x", "https://h/api?q=1/x"},
+		{"https://h/api", "https://o/x#f", "https://o/x#f"},
 		{"https://h/api", "", "https://h/api/"},
 		{"http://httpbin.org", "/headers", "http://httpbin.org/headers"},
 	}
@@ -126,6 +130,25 @@ func TestBaseURLJoining(t *testing.T) {
 			req, err := c.BuildRequest("GET", tt.url)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, req.URL.String())
+		})
+	}
+}
+
+func TestBaseURLHoldsTrailingSlash(t *testing.T) {
+	// Expected values checked against Python HTTPX's Client(base_url=...).base_url.
+	tests := []struct{ base, want string }{
+		{"https://h/api", "https://h/api/"},
+		{"https://h/api/", "https://h/api/"},
+		{"https://h", "https://h"},
+		{"https://h/api#bf", "https://h/api/#bf"},
+		{"https://h/api?q=1", "https://h/api?q=1/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.base, func(t *testing.T) {
+			c := httpx.NewClient(httpx.WithBaseURL(tt.base), httpx.WithTransport(echoTransport()))
+			defer c.Close()
+			require.NoError(t, c.Err())
+			assert.Equal(t, tt.want, c.BaseURL.String())
 		})
 	}
 }

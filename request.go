@@ -65,6 +65,9 @@ func NewRequest(method, url string, opts ...RequestOption) (*Request, error) {
 // caller's: a request the client sends at once is validated just before it
 // goes to the transport (after hooks and auth had their say), once.
 func (r *Request) finish(cfg *requestConfig) error {
+	if err := checkCookies(cfg.cookies); err != nil {
+		return err
+	}
 	body, contentType, err := cfg.body.encode(&r.Headers)
 	if err != nil {
 		return err
