@@ -34,6 +34,9 @@ func multipartBody(form QueryParams, files []File, h *Headers) (requestBody, str
 	}
 	mfiles := make([]multipart.File, len(files))
 	for i, f := range files {
+		if f.Content != nil && isNil(f.Content) {
+			return requestBody{}, "", usageError("WithFiles", "the content of file %q is a nil %T", f.Field, f.Content)
+		}
 		var extra [][2]string
 		for k, v := range f.Header.All() {
 			extra = append(extra, [2]string{k, v})

@@ -36,8 +36,8 @@ type Request struct {
 // client defaults (Accept, User-Agent, ...).
 func NewRequest(method, url string, opts ...RequestOption) (*Request, error) {
 	var cfg requestConfig
-	for _, o := range opts {
-		o.applyRequest(&cfg)
+	if err := applyRequestOptions("NewRequest", &cfg, opts); err != nil {
+		return nil, err
 	}
 	u, err := ParseURL(url)
 	if err != nil {

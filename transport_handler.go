@@ -64,8 +64,8 @@ const handlerBufferSize = 64 << 10
 
 // HandleRequest serves req with the handler.
 func (t *HandlerTransport) HandleRequest(ctx context.Context, req *Request) (*Response, error) {
-	if t.Handler == nil {
-		return nil, usageError("HandlerTransport", "Handler is nil")
+	if err := checkHandleArgs("HandlerTransport", t == nil || isNil(t.Handler), ctx, req); err != nil {
+		return nil, err
 	}
 	hreq, err := t.newRequest(req)
 	if err != nil {
