@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -261,4 +262,147 @@ func TestBodilessRequestsContentLength(t *testing.T) {
 			assert.Equal(t, tt.want, decodeEcho(t, r).Headers["Content-Length"], "through the mock transport")
 		})
 	}
+}
+
+// TestForgedContentLengthDoesNotAllocateIt: a response claiming a huge
+// Content-Length over a short body must not make Content allocate the
+// claimed size up front.
+func TestForgedContentLengthDoesNotAllocateIt(t *testing.T) {
+	const claimed = 256 << 20
+	forged := fmt.Sprintf("Content-Length: %d", claimed)
+	srv := newWireServer(t, func(int, wireRequest) string {
+		return "HTTP/1.1 200 OK\r\n" + forged + "\r\nConnection: close\r\n\r\nshort"
+	})
+	tests := []struct {
+		name    string
+		open    func(t *testing.T) *httpx.Response
+		wantErr error // a body cut short on the wire is HTTPX's RemoteProtocolError
+	}{
+		{"mock transport", func(t *testing.T) *httpx.Response {
+			c := httpx.NewClient(httpx.WithTransport(httpx.MockTransport(func(*httpx.Request) (*httpx.Response, error) {
+				return httpx.NewResponse(200, httpx.WithBody(&oneShot{strings.NewReader("short")}),
+					httpx.WithHeader("Content-Length", strconv.Itoa(claimed))), nil
+			})))
+			t.Cleanup(func() { c.Close() })
+			r, err := c.Stream(ctx, "GET", "http://testserver/")
+			require.NoError(t, err)
+			return r
+		}, nil},
+		{"loopback server", func(t *testing.T) *httpx.Response {
+			c := httpx.NewClient(httpx.WithTrustEnv(false))
+			t.Cleanup(func() { c.Close() })
+			r, err := c.Stream(ctx, "GET", srv.URL)
+			require.NoError(t, err)
+			return r
+		}, httpx.ErrRemoteProtocol},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.open(t)
+			defer r.Close()
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			body, err := r.Content()
+			runtime.ReadMemStats(&after)
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+			} else {
+				require.NoError(t, err)
+				assert.Equal(t, "short", string(body))
+			}
+			allocated := after.TotalAlloc - before.TotalAlloc
+			assert.Less(t, allocated, uint64(claimed/16), "allocated %d bytes for a 5-byte body claiming %d", allocated, claimed)
+		})
+	}
+}
+
+// TestExplicitContentLengthNeverOverridesTheBody: a Content-Length header
+// the caller (or a hook) set cannot make a transport frame a body of known
+// length differently; it only stands in for a length nobody knows.
+func TestExplicitContentLengthNeverOverridesTheBody(t *testing.T) {
+	var handlerSaw struct {
+		length int64
+		body   string
+	}
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		handlerSaw.length, handlerSaw.body = r.ContentLength, string(b)
+	})
+	srv := newWireServer(t, func(int, wireRequest) string { return reply(200) })
+	tests := []struct {
+		name       string
+		body       func() httpx.RequestOption
+		header     string
+		wantLength string
+		wantBody   string
+	}{
+		{"bytes, larger header", func() httpx.RequestOption { return httpx.WithContent([]byte("hello")) }, "999", "5", "hello"},
+		{"bytes, smaller header", func() httpx.RequestOption { return httpx.WithContent([]byte("hello")) }, "2", "5", "hello"},
+		{"seekable stream", func() httpx.RequestOption { return httpx.WithBody(strings.NewReader("hello")) }, "999", "5", "hello"},
+		{"JSON", func() httpx.RequestOption { return httpx.WithJSON(map[string]int{"a": 1}) }, "1", "7", `{"a":1}`},
+		{"no body", func() httpx.RequestOption { return httpx.WithContent(nil) }, "10", "0", ""},
+		{"stream of unknown length", func() httpx.RequestOption { return httpx.WithBody(&oneShot{strings.NewReader("hello")}) }, "5", "5", "hello"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := func() []httpx.RequestOption {
+				return []httpx.RequestOption{tt.body(), httpx.WithHeader("Content-Length", tt.header)}
+			}
+			mock := httpx.NewClient(httpx.WithTransport(echoTransport()))
+			defer mock.Close()
+			r, err := mock.Post(ctx, "http://testserver/", opts()...)
+			require.NoError(t, err)
+			e := decodeEcho(t, r)
+			assert.Equal(t, []string{tt.wantLength}, e.Headers["Content-Length"], "mock transport")
+			assert.Equal(t, tt.wantBody, e.Body)
+
+			inProcess := httpx.NewClient(httpx.WithApp(app))
+			defer inProcess.Close()
+			_, err = inProcess.Post(ctx, "http://testserver/", opts()...)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantLength, strconv.FormatInt(handlerSaw.length, 10), "handler transport")
+			assert.Equal(t, tt.wantBody, handlerSaw.body)
+
+			wire := httpx.NewClient(httpx.WithTrustEnv(false))
+			defer wire.Close()
+			_, err = wire.Post(ctx, srv.URL, opts()...)
+			require.NoError(t, err)
+			seen := srv.requests()
+			last := seen[len(seen)-1]
+			assert.Equal(t, []string{tt.wantLength}, last.header("Content-Length"), "on the wire")
+			assert.Empty(t, last.header("Transfer-Encoding"))
+			assert.Equal(t, tt.wantBody, last.Body)
+		})
+	}
+}
+
+// TestHookSetContentLengthDoesNotReframeTheBody: a request hook runs after
+// the body was encoded; a Content-Length it sets cannot change how the
+// handler or the network transport frame the body.
+func TestHookSetContentLengthDoesNotReframeTheBody(t *testing.T) {
+	forge := httpx.WithEventHooks(httpx.EventHooks{Request: []func(*httpx.Request) error{
+		func(r *httpx.Request) error { r.Headers.Set("Content-Length", "999"); return nil },
+	}})
+	var sawLength int64
+	var sawBody string
+	inProcess := httpx.NewClient(forge, httpx.WithApp(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		sawLength, sawBody = r.ContentLength, string(b)
+	})))
+	defer inProcess.Close()
+	_, err := inProcess.Post(ctx, "http://testserver/", httpx.WithContent([]byte("hello")))
+	require.NoError(t, err)
+	assert.EqualValues(t, 5, sawLength, "handler transport")
+	assert.Equal(t, "hello", sawBody)
+
+	srv := newWireServer(t, func(int, wireRequest) string { return reply(200) })
+	wire := httpx.NewClient(forge, httpx.WithTrustEnv(false))
+	defer wire.Close()
+	_, err = wire.Post(ctx, srv.URL, httpx.WithContent([]byte("hello")))
+	require.NoError(t, err)
+	seen := srv.requests()
+	require.Len(t, seen, 1)
+	assert.Equal(t, []string{"5"}, seen[0].header("Content-Length"), "on the wire")
+	assert.Equal(t, "hello", seen[0].Body)
 }

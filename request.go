@@ -3,6 +3,7 @@ package httpx
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -85,6 +86,11 @@ func (r *Request) finish(cfg *requestConfig) error {
 		}
 	}
 	r.addAutoHeaders()
+	if r.body.length >= 0 && r.Headers.Has("Content-Length") {
+		// The body's own length wins over a header the caller set, so that
+		// every transport (mock, handler, network) frames it alike.
+		r.Headers.Set("Content-Length", strconv.FormatInt(r.body.length, 10))
+	}
 	return nil
 }
 

@@ -140,7 +140,9 @@ func (t *HandlerTransport) newRequest(req *Request) (*http.Request, error) {
 		case asciiEqualFold(name, "Host"):
 			hreq.Host = value
 		case asciiEqualFold(name, "Content-Length"):
-			if n, err := strconv.ParseInt(value, 10, 64); err == nil {
+			// Only a body of unknown length takes the header's word for it
+			// (a hook may have set one after the body was encoded).
+			if n, err := strconv.ParseInt(value, 10, 64); err == nil && hreq.ContentLength < 0 {
 				hreq.ContentLength = n
 			}
 		case asciiEqualFold(name, "Transfer-Encoding"):
