@@ -8,6 +8,9 @@ import "context"
 func splitOptions(opts []Option) (client []ClientOption, request []RequestOption, send sendConfig) {
 	for _, o := range opts {
 		switch v := o.(type) {
+		case nil:
+			client = append(client, nil) // NewClient reports it
+
 		case ClientOption:
 			client = append(client, v)
 		case RequestOption:

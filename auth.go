@@ -26,8 +26,11 @@ type Auth interface {
 // FunctionAuth, and what a plain callable becomes).
 type AuthFunc func(*Request) error
 
-// Flow applies f, then sends the request.
+// Flow applies f, then sends the request; a nil f is an ErrUsage error.
 func (f AuthFunc) Flow(ctx context.Context, req *Request, send func(*Request) (*Response, error)) (*Response, error) {
+	if f == nil {
+		return nil, usageError("AuthFunc", "the function is nil")
+	}
 	if err := f(req); err != nil {
 		return nil, err
 	}

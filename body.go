@@ -51,6 +51,9 @@ func (b *bodySource) encode(h *Headers) (requestBody, string, error) {
 	case bodyContent:
 		return memoryBody(b.content), b.contentType, nil
 	case bodyReader:
+		if b.reader != nil && isNil(b.reader) {
+			return requestBody{}, "", usageError("WithBody", "the reader is a nil %T", b.reader)
+		}
 		return streamBody(b.reader), "", nil
 	case bodyJSON:
 		var buf bytes.Buffer

@@ -87,9 +87,7 @@ func NewClient(opts ...ClientOption) *Client {
 		maxRedirects: 20,
 		trustEnv:     true,
 	}
-	for _, o := range opts {
-		o.applyClient(&cfg)
-	}
+	optErr := applyClientOptions("NewClient", &cfg, opts)
 	c := &Client{
 		Headers:         defaultHeaders(),
 		Params:          cfg.params,
@@ -130,17 +128,26 @@ func NewClient(opts ...ClientOption) *Client {
 		errs = append(errs, err)
 	}
 	c.transport, c.mounts = transport, mounts
-	c.err = errors.Join(errs...)
+	c.err = errors.Join(append([]error{optErr}, errs...)...)
 	return c
 }
 
 // Err returns the configuration error NewClient kept, or nil.
-func (c *Client) Err() error { return c.err }
+// A nil *Client reports an ErrUsage error, as all its methods do.
+func (c *Client) Err() error {
+	if c == nil {
+		return errNilClient("Err")
+	}
+	return c.err
+}
 
 // Close closes the transports the client holds (the default one and every
 // mounted one that is an io.Closer), releasing pooled connections. Requests
 // after Close fail with ErrUsage. Close is idempotent.
 func (c *Client) Close() error {
+	if c == nil {
+		return errNilClient("Close")
+	}
 	var err error
 	c.closeOnce.Do(func() {
 		c.closed.Store(true)
@@ -149,8 +156,8 @@ func (c *Client) Close() error {
 	return err
 }
 
-// IsClosed reports whether Close was called.
-func (c *Client) IsClosed() bool { return c.closed.Load() }
+// IsClosed reports whether Close was called; a nil *Client counts as closed.
+func (c *Client) IsClosed() bool { return c == nil || c.closed.Load() }
 
 // Get sends a GET request; see Request.
 func (c *Client) Get(ctx context.Context, url string, opts ...RequestOption) (*Response, error) {
@@ -202,8 +209,8 @@ func (c *Client) Stream(ctx context.Context, method, url string, opts ...Request
 
 func (c *Client) request(ctx context.Context, method, url string, stream bool, opts []RequestOption) (*Response, error) {
 	cfg := requestConfig{}
-	for _, o := range opts {
-		o.applyRequest(&cfg)
+	if err := applyRequestOptions("Request", &cfg, opts); err != nil {
+		return nil, err
 	}
 	req, err := c.buildRequest(method, url, &cfg)
 	if err != nil {
@@ -217,8 +224,8 @@ func (c *Client) request(ctx context.Context, method, url string, stream bool, o
 // without sending it, so it can be modified first (then use Send).
 func (c *Client) BuildRequest(method, url string, opts ...RequestOption) (*Request, error) {
 	cfg := requestConfig{}
-	for _, o := range opts {
-		o.applyRequest(&cfg)
+	if err := applyRequestOptions("BuildRequest", &cfg, opts); err != nil {
+		return nil, err
 	}
 	req, err := c.buildRequest(method, url, &cfg)
 	if err != nil {
@@ -235,6 +242,9 @@ func (c *Client) BuildRequest(method, url string, opts ...RequestOption) (*Reque
 // then client params then request params, client cookies plus request
 // cookies, the request timeout over the client's.
 func (c *Client) buildRequest(method, rawURL string, cfg *requestConfig) (*Request, error) {
+	if c == nil {
+		return nil, errNilClient("BuildRequest")
+	}
 	if c.err != nil {
 		return nil, c.err
 	}

@@ -167,8 +167,8 @@ func WithProxies(m map[string]Proxy) ClientOption {
 // enables key logging. A bad file or key password is an ErrUsage error.
 func NewTLSConfig(opts ...ClientOption) (*tls.Config, error) {
 	cfg := clientConfig{trustEnv: true}
-	for _, o := range opts {
-		o.applyClient(&cfg)
+	if err := applyClientOptions("NewTLSConfig", &cfg, opts); err != nil {
+		return nil, err
 	}
 	s := &cfg.settings
 	tlsCfg, err := transport.NewTLSConfig(transport.TLSOptions{

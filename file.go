@@ -44,6 +44,9 @@ func multipartBody(form QueryParams, files []File, h *Headers) (requestBody, str
 	}
 	mfiles := make([]multipart.File, len(files))
 	for i, f := range files {
+		if f.Content != nil && isNil(f.Content) {
+			return requestBody{}, "", usageError("WithFiles", "the content of file %q is a nil %T", f.Field, f.Content)
+		}
 		filename, err := f.filename()
 		if err != nil {
 			return requestBody{}, "", err

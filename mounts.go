@@ -58,6 +58,9 @@ func (m *Mounts) lookup(u *URL) (Transport, bool) {
 
 // HandleRequest sends req through the matching transport.
 func (m *Mounts) HandleRequest(ctx context.Context, req *Request) (*Response, error) {
+	if err := checkHandleArgs("Mounts", m == nil, ctx, req); err != nil {
+		return nil, err
+	}
 	if m.err != nil {
 		return nil, m.err
 	}

@@ -313,6 +313,7 @@ type clientConfig struct {
 	settings        transportSettings
 	proxies         map[string]Proxy
 	maxResponseSize int64
+	errs            []error // invalid option values, kept for Client.Err
 }
 
 // WithBaseURL prefixes relative request URLs with u (HTTPX's base_url): a
@@ -322,9 +323,17 @@ func WithBaseURL(u string) ClientOption {
 }
 
 // WithTransport replaces the default HTTPTransport. It also disables
-// environment proxies, as in HTTPX.
+// environment proxies, as in HTTPX. A nil t is an ErrUsage error (where
+// HTTPX's transport=None means the default): a mock left nil by mistake
+// must not send real traffic.
 func WithTransport(t Transport) ClientOption {
-	return clientOption(func(c *clientConfig) { c.transport = t })
+	return clientOption(func(c *clientConfig) {
+		if isNil(t) {
+			c.errs = append(c.errs, usageError("WithTransport", "the transport is nil"))
+			return
+		}
+		c.transport = t
+	})
 }
 
 // WithMounts routes requests by URL pattern ("all://", "https://",
@@ -342,9 +351,16 @@ func WithMounts(m map[string]Transport) ClientOption {
 }
 
 // WithApp sends every request to h in process (HTTPX's Client(app=...)),
-// through a HandlerTransport.
+// through a HandlerTransport. A nil h is an ErrUsage error, for the reason
+// WithTransport gives.
 func WithApp(h http.Handler) ClientOption {
-	return clientOption(func(c *clientConfig) { c.app = h })
+	return clientOption(func(c *clientConfig) {
+		if isNil(h) {
+			c.errs = append(c.errs, usageError("WithApp", "the handler is nil"))
+			return
+		}
+		c.app = h
+	})
 }
 
 // WithMaxRedirects caps the redirects followed (default 20); one more gives

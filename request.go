@@ -3,6 +3,7 @@ package httpx
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/gohttpx/httpx/internal/urlparse"
@@ -38,8 +39,8 @@ type Request struct {
 // client defaults (Accept, User-Agent, ...).
 func NewRequest(method, url string, opts ...RequestOption) (*Request, error) {
 	var cfg requestConfig
-	for _, o := range opts {
-		o.applyRequest(&cfg)
+	if err := applyRequestOptions("NewRequest", &cfg, opts); err != nil {
+		return nil, err
 	}
 	u, err := ParseURL(url)
 	if err != nil {
@@ -90,6 +91,11 @@ func (r *Request) finish(cfg *requestConfig) error {
 		}
 	}
 	r.addAutoHeaders()
+	if r.body.length >= 0 && r.Headers.Has("Content-Length") {
+		// The body's own length wins over a header the caller set, so that
+		// every transport (mock, handler, network) frames it alike.
+		r.Headers.Set("Content-Length", strconv.FormatInt(r.body.length, 10))
+	}
 	return nil
 }
 

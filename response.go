@@ -89,10 +89,12 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // Content-Encoding header is decoded when read, as a real one would be.
 func NewResponse(status int, opts ...RequestOption) *Response {
 	var cfg requestConfig
-	for _, o := range opts {
-		o.applyRequest(&cfg)
-	}
+	optErr := applyRequestOptions("NewResponse", &cfg, opts)
 	r := &Response{StatusCode: status, Headers: cfg.headers, Extensions: cfg.extensions}
+	if optErr != nil {
+		r.body.src = errReader{optErr} // a bug in the mock: surfaced on read
+		return r
+	}
 	if cfg.body.kind == bodyNone {
 		r.body.isMem = true
 		return r

@@ -41,7 +41,7 @@ func (r *Response) IterRaw(chunkSize int) iter.Seq2[[]byte, error] {
 			yield(nil, streamError(ErrStreamConsumed))
 			return
 		}
-		r.iterStream(rawBody{r}, chunkSize, yield)
+		r.iterStream(&rawBody{r: r}, chunkSize, yield)
 	}
 }
 

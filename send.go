@@ -13,8 +13,8 @@ import (
 // body is read before Send returns unless WithStream(true) is given.
 func (c *Client) Send(ctx context.Context, req *Request, opts ...SendOption) (*Response, error) {
 	var cfg sendConfig
-	for _, o := range opts {
-		o.applySend(&cfg)
+	if err := applySendOptions(&cfg, opts); err != nil {
+		return nil, err
 	}
 	return c.send(ctx, req, &cfg)
 }
@@ -23,6 +23,12 @@ func (c *Client) Send(ctx context.Context, req *Request, opts ...SendOption) (*R
 // handling around hooks around the transport; then, unless streaming, the
 // body is read (and on any error the response is closed).
 func (c *Client) send(ctx context.Context, req *Request, cfg *sendConfig) (*Response, error) {
+	if c == nil {
+		return nil, errNilClient("Send")
+	}
+	if ctx == nil {
+		return nil, usageError("Send", "the context is nil (use context.Background())")
+	}
 	if c.closed.Load() {
 		return nil, usageError("Send", "cannot send a request, as the client has been closed")
 	}
@@ -76,7 +82,10 @@ func (c *Client) sendHandlingRedirects(ctx context.Context, req *Request, follow
 		if len(history) > c.MaxRedirects {
 			return nil, newRequestError(ErrTooManyRedirects, req, nil, "Exceeded maximum allowed redirects.")
 		}
-		for _, hook := range c.EventHooks.Request {
+		for i, hook := range c.EventHooks.Request {
+			if hook == nil {
+				return nil, usageError("EventHooks", "request hook %d is nil", i+1)
+			}
 			if err := guard("request hook", func() error { return hook(req) }); err != nil {
 				return nil, userError(err, req)
 			}
@@ -101,7 +110,10 @@ func (c *Client) sendHandlingRedirects(ctx context.Context, req *Request, follow
 // afterResponse runs the response hooks and decides about a redirect: it
 // returns the next request to send, or nil when resp is the final answer.
 func (c *Client) afterResponse(resp *Response, req *Request, follow bool, history []*Response) (*Request, error) {
-	for _, hook := range c.EventHooks.Response {
+	for i, hook := range c.EventHooks.Response {
+		if hook == nil {
+			return nil, usageError("EventHooks", "response hook %d is nil", i+1)
+		}
 		if err := guard("response hook", func() error { return hook(resp) }); err != nil {
 			return nil, userError(err, req)
 		}

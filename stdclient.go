@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -120,7 +121,14 @@ func toHTTPResponse(resp *Response, hreq *http.Request, raw bool) *http.Response
 	encoded := header.Get("Content-Encoding") != "" && !strings.EqualFold(header.Get("Content-Encoding"), "identity")
 	switch {
 	case raw || !encoded:
-		hresp.Body = rawBody{resp}
+		// A body passed through raw is capped on its wire bytes, the only
+		// size there is; an unencoded one goes through the Response's own
+		// (capped) reader, as a decoded one does.
+		if raw {
+			hresp.Body = &rawBody{r: resp, limit: resp.body.limit}
+		} else {
+			hresp.Body = resp
+		}
 		if n, err := strconv.ParseInt(header.Get("Content-Length"), 10, 64); err == nil {
 			hresp.ContentLength = n
 		}
@@ -145,8 +153,30 @@ func mustURL(hreq *http.Request) *URL {
 	return u
 }
 
-// rawBody reads a response's wire bytes, still encoded.
-type rawBody struct{ r *Response }
+// rawBody reads a response's wire bytes, still encoded, failing with
+// ErrResponseTooLarge once more than limit bytes (when > 0) arrive.
+type rawBody struct {
+	r     *Response
+	limit int64
+	read  int64
+}
 
-func (b rawBody) Read(p []byte) (int, error) { return b.r.readRaw(p) }
-func (b rawBody) Close() error               { return b.r.Close() }
+func (b *rawBody) Read(p []byte) (int, error) {
+	if b.limit <= 0 {
+		return b.r.readRaw(p)
+	}
+	if left := b.limit - b.read; int64(len(p)) > left {
+		p = p[:left+1] // one byte past the cap tells that it was exceeded
+	}
+	n, err := b.r.readRaw(p)
+	if b.read+int64(n) > b.limit {
+		n = int(b.limit - b.read)
+		b.read = b.limit
+		return n, newRequestError(ErrResponseTooLarge, b.r.Request, nil,
+			fmt.Sprintf("the response body exceeded the limit of %d bytes", b.limit))
+	}
+	b.read += int64(n)
+	return n, err
+}
+
+func (b *rawBody) Close() error { return b.r.Close() }

@@ -23,8 +23,8 @@ type TransportFunc func(ctx context.Context, req *Request) (*Response, error)
 
 // HandleRequest calls f.
 func (f TransportFunc) HandleRequest(ctx context.Context, req *Request) (*Response, error) {
-	if f == nil {
-		return nil, usageError("TransportFunc", "the function is nil")
+	if err := checkHandleArgs("TransportFunc", f == nil, ctx, req); err != nil {
+		return nil, err
 	}
 	return f(ctx, req)
 }
@@ -36,8 +36,8 @@ type MockTransport func(req *Request) (*Response, error)
 
 // HandleRequest reads the request body, then calls the handler.
 func (m MockTransport) HandleRequest(ctx context.Context, req *Request) (*Response, error) {
-	if m == nil {
-		return nil, usageError("MockTransport", "the handler is nil")
+	if err := checkHandleArgs("MockTransport", m == nil, ctx, req); err != nil {
+		return nil, err
 	}
 	if _, err := req.Content(); err != nil {
 		return nil, err
@@ -69,8 +69,8 @@ type roundTripperTransport struct {
 
 // HandleRequest converts req to an *http.Request and back.
 func (t roundTripperTransport) HandleRequest(ctx context.Context, req *Request) (*Response, error) {
-	if t.rt == nil {
-		return nil, usageError("FromRoundTripper", "the RoundTripper is nil")
+	if err := checkHandleArgs("FromRoundTripper", isNil(t.rt), ctx, req); err != nil {
+		return nil, err
 	}
 	if err := checkScheme(req); err != nil {
 		return nil, err

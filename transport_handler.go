@@ -65,8 +65,8 @@ const handlerBufferSize = 64 << 10
 
 // HandleRequest serves req with the handler.
 func (t *HandlerTransport) HandleRequest(ctx context.Context, req *Request) (*Response, error) {
-	if t.Handler == nil {
-		return nil, usageError("HandlerTransport", "Handler is nil")
+	if err := checkHandleArgs("HandlerTransport", t == nil || isNil(t.Handler), ctx, req); err != nil {
+		return nil, err
 	}
 	hreq, err := t.newRequest(req)
 	if err != nil {
@@ -174,7 +174,9 @@ func (t *HandlerTransport) newRequest(req *Request) (*http.Request, error) {
 		case asciiEqualFold(name, "Host"):
 			hreq.Host = value
 		case asciiEqualFold(name, "Content-Length"):
-			if n, err := strconv.ParseInt(value, 10, 64); err == nil {
+			// Only a body of unknown length takes the header's word for it
+			// (a hook may have set one after the body was encoded).
+			if n, err := strconv.ParseInt(value, 10, 64); err == nil && hreq.ContentLength < 0 {
 				hreq.ContentLength = n
 			}
 		case asciiEqualFold(name, "Transfer-Encoding"):

@@ -149,6 +149,9 @@ func (t *HTTPTransport) configureProxy(cfg *transport.Config, tlsCfg *tls.Config
 
 // HandleRequest sends req over the network.
 func (t *HTTPTransport) HandleRequest(ctx context.Context, req *Request) (*Response, error) {
+	if err := checkHandleArgs("HTTPTransport", t == nil, ctx, req); err != nil {
+		return nil, err
+	}
 	t.once.Do(t.init)
 	if t.err != nil {
 		return nil, t.err
