@@ -147,7 +147,7 @@ var pyTypes = map[string]string{
 	".xbm":         "image/x-xbitmap",
 	".xlb":         "application/vnd.ms-excel",
 	".xls":         "application/vnd.ms-excel",
-	".xml":         "text/xml",
+	".xml":         "application/xml",
 	".xpdl":        "application/xml",
 	".xpm":         "image/x-xpixmap",
 	".xsl":         "application/xml",

@@ -50,9 +50,10 @@
 //     boundary if the Content-Type header said boundary="".
 //   - [GuessContentType] uses Python's built-in mimetypes table (generated
 //     from CPython 3.11), never the machine's /etc/mime.types, so the guess
-//     is the same everywhere; HTTPX's guess also reads the system files
-//     (on Debian, .xml becomes application/xml instead of text/xml). Only
-//     extensions Python's table lacks fall back to [mime.TypeByExtension].
+//     is the same everywhere. HTTPX's guess also reads the system files,
+//     which all map .xml to application/xml, so the table does too (the
+//     built-in one says text/xml). Only extensions Python's table lacks
+//     fall back to [mime.TypeByExtension].
 package multipart
 
 import (
