@@ -20,7 +20,10 @@ type Request struct {
 	// client's and the request's headers, then the body's.
 	Headers Headers
 	// Extensions carry transport-level extras, as HTTPX's request.extensions:
-	// "timeout" (a Timeout), "sni_hostname" (a string).
+	// "timeout" (a Timeout), "sni_hostname" (a string: the TLS server name to
+	// send and verify instead of the URL's host), "target" (a string or
+	// []byte: the request-target sent verbatim instead of the URL's path and
+	// query, such as "*" for OPTIONS *).
 	Extensions map[string]any
 
 	body       requestBody
@@ -102,10 +105,13 @@ func (r *Request) addAutoHeaders() {
 }
 
 // validate rejects what must never reach the wire: control characters in the
-// method or headers.
+// method, the headers or the "target" extension.
 func (r *Request) validate() error {
 	if r.Method == "" || strings.ContainsFunc(r.Method, func(c rune) bool { return c <= ' ' || c >= 0x7f }) {
 		return newRequestError(ErrLocalProtocol, r, nil, fmt.Sprintf("invalid method %q", r.Method))
+	}
+	if _, _, err := requestTarget(r); err != nil {
+		return err
 	}
 	return r.Headers.validate(r)
 }

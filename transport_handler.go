@@ -112,11 +112,17 @@ func (t *HandlerTransport) newRequest(req *Request) (*http.Request, error) {
 	if err := checkScheme(req); err != nil {
 		return nil, err
 	}
+	target, hasTarget, err := requestTarget(req)
+	if err != nil {
+		return nil, err
+	}
+	if !hasTarget {
+		target = req.URL.RawPath()
+	}
 	body, err := req.Body()
 	if err != nil {
 		return nil, err
 	}
-	target := req.URL.RawPath()
 	u, err := url.ParseRequestURI(target)
 	if err != nil {
 		u = req.URL.stdURL()
