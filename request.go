@@ -105,12 +105,16 @@ func (r *Request) addAutoHeaders() {
 }
 
 // validate rejects what must never reach the wire: control characters in the
-// method, the headers or the "target" extension.
+// method, the headers or the "target" extension, and extensions of the wrong
+// type.
 func (r *Request) validate() error {
 	if r.Method == "" || strings.ContainsFunc(r.Method, func(c rune) bool { return c <= ' ' || c >= 0x7f }) {
 		return newRequestError(ErrLocalProtocol, r, nil, fmt.Sprintf("invalid method %q", r.Method))
 	}
 	if _, _, err := requestTarget(r); err != nil {
+		return err
+	}
+	if _, err := sniHostname(r); err != nil {
 		return err
 	}
 	return r.Headers.validate(r)

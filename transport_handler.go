@@ -164,7 +164,14 @@ func (t *HandlerTransport) newRequest(req *Request) (*http.Request, error) {
 		hreq.TransferEncoding = []string{"chunked"}
 	}
 	if req.URL.Scheme() == "https" || req.URL.Scheme() == "wss" {
-		hreq.TLS = &tls.ConnectionState{Version: tls.VersionTLS13, HandshakeComplete: true, ServerName: req.URL.RawHost()}
+		serverName, err := sniHostname(req)
+		if err != nil {
+			return nil, err
+		}
+		if serverName == "" {
+			serverName = req.URL.RawHost()
+		}
+		hreq.TLS = &tls.ConnectionState{Version: tls.VersionTLS13, HandshakeComplete: true, ServerName: serverName}
 	}
 	return hreq, nil
 }

@@ -8,6 +8,9 @@ import (
 	"github.com/gohttpx/httpx/internal/urlparse"
 )
 
+// This file reads the request extensions that transports act on ("timeout"
+// is read when the request is built).
+
 // The "target" request extension (HTTPX's extensions["target"]) replaces
 // the request-target of the request line, path and query alike, with its
 // value sent verbatim: "*" for OPTIONS *, or a path the URL would encode
@@ -58,4 +61,20 @@ func setRequestTarget(su *url.URL, target string) bool {
 		su.RawQuery, su.ForceQuery = query, hasQuery && query == ""
 	}
 	return su.RequestURI() == target
+}
+
+// sniHostname returns the TLS server name the "sni_hostname" extension
+// (HTTPX's) sets, a string or a []byte, or "" when unset. The name replaces
+// the URL's host in the TLS handshake only: SNI and the certificate check.
+func sniHostname(req *Request) (string, error) {
+	switch v := req.Extensions["sni_hostname"].(type) {
+	case nil:
+		return "", nil
+	case string:
+		return v, nil
+	case []byte:
+		return string(v), nil
+	default:
+		return "", usageError("Request", `the "sni_hostname" extension must be a string or []byte, not %T`, v)
+	}
 }
