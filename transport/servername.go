@@ -25,11 +25,12 @@ type serverNames struct {
 	rts map[string]*http.Transport
 }
 
-// SetServerName makes req, which NewRequest returned, name its TLS server
-// name in the handshake instead of the URL's host, and use connections
-// made for that name only. It has no effect on plain http:// requests,
-// which have no handshake, and reports false for a request NewRequest did
-// not make, which has no state to carry the name.
+// SetServerName makes req, which NewRequest returned, send name as the TLS
+// server name (SNI) and verify the certificate against it instead of the
+// URL's host, on connections made for that name only. (A plain http://
+// request has no handshake: the name would only keep its connections
+// apart.) It reports false for a request NewRequest did not make, which has
+// no state to carry the name.
 func SetServerName(req *http.Request, name string) bool {
 	st, ok := req.Context().Value(stateKey{}).(*reqState)
 	if !ok || st.req != req {
