@@ -160,8 +160,12 @@ func WithProxies(m map[string]Proxy) ClientOption {
 }
 
 // NewTLSConfig builds the *tls.Config a client would use (HTTPX's
-// create_ssl_context) from the TLS options WithVerify, WithCAFile,
-// WithTLSConfig, WithCert and WithTrustEnv; other options are ignored. With
+// create_ssl_context) from the options WithVerify, WithCAFile,
+// WithTLSConfig, WithCert, WithTrustEnv, WithHTTP1 and WithHTTP2; other
+// options are ignored. WithHTTP2(true) offers h2 by ALPN, next to http/1.1
+// unless WithHTTP1(false), as create_ssl_context(http2=True) does, so that
+// the config also negotiates HTTP/2 on connections made outside this
+// package (a client's transport sets ALPN itself either way). With
 // none, verification is on against the system roots, and the environment
 // is trusted: SSL_CERT_FILE / SSL_CERT_DIR choose the roots, SSLKEYLOGFILE
 // enables key logging. A bad file or key password is an ErrUsage error.
@@ -178,6 +182,9 @@ func NewTLSConfig(opts ...ClientOption) (*tls.Config, error) {
 	})
 	if err != nil {
 		return nil, &UsageError{Op: "NewTLSConfig", Msg: err.Error(), Err: err}
+	}
+	if s.http2 {
+		tlsCfg.NextProtos = transport.NextProtos(isTrue(s.http1), true)
 	}
 	return tlsCfg, nil
 }

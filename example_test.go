@@ -110,7 +110,8 @@ func ExampleWithApp() {
 	// Output: 200 Hello World!
 }
 
-// Calling into Python Web Apps: a client address of "1.2.3.4", and
+// Calling into Python Web Apps: a client address of "1.2.3.4" (handlers see
+// it with HTTPX's client port 123), and
 // inspecting 500 responses instead of getting errors for panics.
 func ExampleHandlerTransport() {
 	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -119,7 +120,7 @@ func ExampleHandlerTransport() {
 		}
 		fmt.Fprint(w, r.RemoteAddr)
 	})
-	transport := &httpx.HandlerTransport{Handler: app, RemoteAddr: "1.2.3.4:123", RecoverPanics: true}
+	transport := &httpx.HandlerTransport{Handler: app, RemoteAddr: "1.2.3.4", RecoverPanics: true}
 	client := httpx.NewClient(httpx.WithTransport(transport), httpx.WithBaseURL("http://testserver"))
 	defer client.Close()
 
@@ -150,6 +151,23 @@ func ExampleClient_BuildRequest() {
 	// Output:
 	// ABC123
 	// false
+}
+
+// Request instances: an 'OPTIONS *' request, its target set by the "target"
+// extension (HTTPX's extensions["target"]).
+func ExampleClient_Send_optionsStar() {
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, r.Method, " ", r.RequestURI)
+	})
+	client := httpx.NewClient(httpx.WithApp(app))
+	defer client.Close()
+
+	request, _ := client.BuildRequest("OPTIONS", "https://example.com")
+	request.Extensions = map[string]any{"target": "*"}
+	response, _ := client.Send(context.Background(), request)
+	text, _ := response.Text()
+	fmt.Println(text)
+	// Output: OPTIONS *
 }
 
 // Request instances: a standalone request sent with a client.

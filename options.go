@@ -281,7 +281,7 @@ func WithUploadProgress(fn func(sent, total int64)) RequestOption {
 }
 
 // WithExtensions sets request extensions (HTTPX's extensions=), such as
-// "timeout" (a Timeout) or "sni_hostname".
+// "timeout" (a Timeout), "sni_hostname" or "target" (see Request.Extensions).
 func WithExtensions(ext map[string]any) RequestOption {
 	return requestOption(func(c *requestConfig) {
 		if c.extensions == nil {

@@ -23,7 +23,10 @@ type Request struct {
 	// client's and the request's headers, then the body's.
 	Headers Headers
 	// Extensions carry transport-level extras, as HTTPX's request.extensions:
-	// "timeout" (a Timeout), "sni_hostname" (a string).
+	// "timeout" (a Timeout), "sni_hostname" (a string: the TLS server name to
+	// send and verify instead of the URL's host), "target" (a string or
+	// []byte: the request-target sent verbatim instead of the URL's path and
+	// query, such as "*" for OPTIONS *).
 	Extensions map[string]any
 
 	body       requestBody
@@ -113,13 +116,20 @@ func (r *Request) addAutoHeaders() {
 }
 
 // validate rejects what must never reach the wire: control characters in the
-// method or headers.
+// method, the headers or the "target" extension, and extensions of the wrong
+// type.
 func (r *Request) validate() error {
 	if err := r.timeout.validate(); err != nil {
 		return err
 	}
 	if r.Method == "" || strings.ContainsFunc(r.Method, func(c rune) bool { return c <= ' ' || c >= 0x7f }) {
 		return newRequestError(ErrLocalProtocol, r, nil, fmt.Sprintf("invalid method %q", r.Method))
+	}
+	if _, _, err := requestTarget(r); err != nil {
+		return err
+	}
+	if _, err := sniHostname(r); err != nil {
+		return err
 	}
 	return r.Headers.validate(r)
 }

@@ -39,6 +39,9 @@ func (m MockTransport) HandleRequest(ctx context.Context, req *Request) (*Respon
 	if err := checkHandleArgs("MockTransport", m == nil, ctx, req); err != nil {
 		return nil, err
 	}
+	if _, _, err := requestTarget(req); err != nil {
+		return nil, err
+	}
 	if _, err := req.Content(); err != nil {
 		return nil, err
 	}
@@ -122,11 +125,20 @@ func toHTTPRequest(ctx context.Context, req *Request) (*http.Request, error) {
 
 // fillHTTPRequest sets an empty *http.Request's URL, headers and body from req.
 func fillHTTPRequest(hreq *http.Request, req *Request) error {
+	// The target is checked first: a one-shot body taken by Body would be
+	// lost to a request that is then refused.
+	target, hasTarget, err := requestTarget(req)
+	if err != nil {
+		return err
+	}
 	body, err := req.Body()
 	if err != nil {
 		return err
 	}
 	req.URL.setStdURL(hreq.URL)
+	if hasTarget && !setRequestTarget(hreq.URL, target) {
+		return newRequestError(ErrLocalProtocol, req, nil, fmt.Sprintf("request target %q cannot be sent verbatim over net/http", target))
+	}
 	switch hreq.URL.Scheme {
 	case "ws":
 		hreq.URL.Scheme = "http"

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -37,7 +38,10 @@ type HandlerTransport struct {
 	// http.StripPrefix does, and requests outside it get 404 Not Found.
 	ScriptName string
 	// RemoteAddr is the client address the handler sees in r.RemoteAddr;
-	// default "127.0.0.1:123" (HTTPX's default client address).
+	// default "127.0.0.1:123" (HTTPX's default client address). An address
+	// without a port, as HTTPX's remote_addr is given ("1.2.3.4", "::1"),
+	// gets port 123, so that handlers can rely on net.SplitHostPort as they
+	// can behind a real server.
 	RemoteAddr string
 	// RecoverPanics turns a panicking handler into a 500 response (or a
 	// truncated body, if the response had started) instead of an error from
@@ -142,20 +146,23 @@ func (t *HandlerTransport) newRequest(req *Request) (*http.Request, error) {
 	if err := checkScheme(req); err != nil {
 		return nil, err
 	}
+	target, hasTarget, err := requestTarget(req)
+	if err != nil {
+		return nil, err
+	}
+	if !hasTarget {
+		target = req.URL.RawPath()
+	}
 	body, err := req.Body()
 	if err != nil {
 		return nil, err
 	}
-	target := req.URL.RawPath()
 	u, err := url.ParseRequestURI(target)
 	if err != nil {
 		u = req.URL.stdURL()
 		u.Scheme, u.Host, u.User = "", "", nil
 	}
-	remote := t.RemoteAddr
-	if remote == "" {
-		remote = "127.0.0.1:123"
-	}
+	remote := handlerRemoteAddr(t.RemoteAddr)
 	hreq := &http.Request{
 		Method:        req.Method,
 		URL:           u,
@@ -193,9 +200,28 @@ func (t *HandlerTransport) newRequest(req *Request) (*http.Request, error) {
 		hreq.TransferEncoding = []string{"chunked"}
 	}
 	if req.URL.Scheme() == "https" || req.URL.Scheme() == "wss" {
-		hreq.TLS = &tls.ConnectionState{Version: tls.VersionTLS13, HandshakeComplete: true, ServerName: req.URL.RawHost()}
+		serverName, err := sniHostname(req)
+		if err != nil {
+			return nil, err
+		}
+		if serverName == "" {
+			serverName = req.URL.RawHost()
+		}
+		hreq.TLS = &tls.ConnectionState{Version: tls.VersionTLS13, HandshakeComplete: true, ServerName: serverName}
 	}
 	return hreq, nil
+}
+
+// handlerRemoteAddr returns addr as host:port, adding HTTPX's client port
+// 123 when addr has none.
+func handlerRemoteAddr(addr string) string {
+	if addr == "" {
+		return "127.0.0.1:123"
+	}
+	if _, _, err := net.SplitHostPort(addr); err == nil {
+		return addr
+	}
+	return net.JoinHostPort(strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]"), "123")
 }
 
 // handlerWriter is both the handler's http.ResponseWriter and the caller's

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -61,6 +62,38 @@ func TestHandlerDefaultRemoteAddr(t *testing.T) {
 	_, err := c.Get(ctx, "http://testserver/")
 	require.NoError(t, err)
 	assert.Equal(t, "127.0.0.1:123", remote)
+}
+
+// TestHandlerRemoteAddrGetsDefaultPort: HTTPX's remote_addr is an address
+// without a port; handlers see IP:port (port 123, HTTPX's client port), so
+// net.SplitHostPort works on r.RemoteAddr.
+func TestHandlerRemoteAddrGetsDefaultPort(t *testing.T) {
+	cases := []struct{ remote, want string }{
+		{"", "127.0.0.1:123"},
+		{"1.2.3.4", "1.2.3.4:123"},
+		{"1.2.3.4:5678", "1.2.3.4:5678"},
+		{"::1", "[::1]:123"},
+		{"[::1]", "[::1]:123"},
+		{"[::1]:8080", "[::1]:8080"},
+		{"client.test", "client.test:123"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.remote, func(t *testing.T) {
+			var remote, host string
+			var splitErr error
+			app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				remote = r.RemoteAddr
+				host, _, splitErr = net.SplitHostPort(r.RemoteAddr)
+			})
+			c := httpx.NewClient(httpx.WithTransport(&httpx.HandlerTransport{Handler: app, RemoteAddr: tc.remote}))
+			defer c.Close()
+			_, err := c.Get(ctx, "http://testserver/")
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, remote)
+			require.NoError(t, splitErr)
+			assert.NotEmpty(t, host)
+		})
+	}
 }
 
 func TestHandlerScriptName(t *testing.T) {

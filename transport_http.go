@@ -162,12 +162,22 @@ func (t *HTTPTransport) HandleRequest(ctx context.Context, req *Request) (*Respo
 	to := req.Timeout()
 	tto := transport.Timeouts{Connect: to.Connect, Read: to.Read, Write: to.Write, Pool: to.Pool}
 	secure := req.URL.Scheme() == "https" || req.URL.Scheme() == "wss"
+	serverName, err := sniHostname(req)
+	if err != nil {
+		return nil, err
+	}
+	if !secure {
+		serverName = "" // no TLS to name the server in
+	}
 	hreq, err := t.rt.NewRequest(ctx, req.Method, secure, tto)
 	if err != nil {
 		return nil, newRequestError(ErrLocalProtocol, req, err, "")
 	}
 	if err := fillHTTPRequest(hreq, req); err != nil {
 		return nil, err
+	}
+	if serverName != "" {
+		transport.SetServerName(hreq, serverName)
 	}
 	forwarded := t.forward && (hreq.URL.Scheme == "http" || t.forwardTLS)
 	if forwarded {

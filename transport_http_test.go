@@ -432,6 +432,42 @@ func TestTLSOptions(t *testing.T) {
 	assertPEM(t, ca.CertPEM)
 }
 
+// TestNewTLSConfigALPN: NewTLSConfig with WithHTTP2(true) offers h2 by ALPN
+// (HTTPX's create_ssl_context(http2=True)), so a server that speaks HTTP/2
+// picks it.
+func TestNewTLSConfigALPN(t *testing.T) {
+	ca := testenv.NewCA(t)
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.Issue(t, testenv.CertOptions{}).TLS}}
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+
+	cases := []struct {
+		name       string
+		opts       []httpx.ClientOption
+		offered    []string
+		negotiated string
+	}{
+		{name: "default", offered: nil, negotiated: ""},
+		{name: "HTTP/2", opts: []httpx.ClientOption{httpx.WithHTTP2(true)}, offered: []string{"h2", "http/1.1"}, negotiated: "h2"},
+		{name: "HTTP/2 only", opts: []httpx.ClientOption{httpx.WithHTTP1(false), httpx.WithHTTP2(true)}, offered: []string{"h2"}, negotiated: "h2"},
+		{name: "HTTP/2 off", opts: []httpx.ClientOption{httpx.WithHTTP2(false)}, offered: nil, negotiated: ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := httpx.NewTLSConfig(append(tc.opts, httpx.WithTLSConfig(&tls.Config{RootCAs: ca.Pool}))...)
+			require.NoError(t, err)
+			assert.Equal(t, tc.offered, cfg.NextProtos)
+			d := tls.Dialer{Config: cfg}
+			conn, err := d.DialContext(ctx, "tcp", srv.Listener.Addr().String())
+			require.NoError(t, err)
+			defer conn.Close()
+			assert.Equal(t, tc.negotiated, conn.(*tls.Conn).ConnectionState().NegotiatedProtocol)
+		})
+	}
+}
+
 func assertPEM(t *testing.T, b []byte) {
 	block, _ := pem.Decode(b)
 	require.NotNil(t, block)

@@ -124,14 +124,7 @@ func New(cfg Config) (*Transport, error) {
 	if t.tlsConfig == nil {
 		t.tlsConfig = &tls.Config{}
 	}
-	switch {
-	case cfg.HTTP1 && cfg.HTTP2:
-		t.tlsConfig.NextProtos = []string{"h2", "http/1.1"}
-	case cfg.HTTP2:
-		t.tlsConfig.NextProtos = []string{"h2"}
-	default:
-		t.tlsConfig.NextProtos = []string{"http/1.1"}
-	}
+	t.tlsConfig.NextProtos = NextProtos(cfg.HTTP1, cfg.HTTP2)
 
 	var protos http.Protocols
 	protos.SetHTTP1(cfg.HTTP1)
@@ -166,6 +159,19 @@ func New(cfg Config) (*Transport, error) {
 	}
 	t.rt = rt
 	return t, nil
+}
+
+// NextProtos returns the ALPN protocols a client offers for the chosen HTTP
+// versions, h2 first so that a server without a preference picks HTTP/2;
+// both false means HTTP/1.1.
+func NextProtos(http1, http2 bool) []string {
+	switch {
+	case http1 && http2:
+		return []string{"h2", "http/1.1"}
+	case http2:
+		return []string{"h2"}
+	}
+	return []string{"http/1.1"}
 }
 
 // proxyFor is http.Transport.Proxy. Besides asking Config.Proxy, it is the

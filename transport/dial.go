@@ -12,7 +12,7 @@ import (
 // dialPlain is http.Transport.DialContext: TCP (or the Unix socket, or
 // Config.DialContext) for http:// targets and for proxies.
 func (t *Transport) dialPlain(ctx context.Context, network, addr string) (net.Conn, error) {
-	return t.dial(ctx, network, addr, false)
+	return t.dial(ctx, network, addr, false, "")
 }
 
 // dialTLS is http.Transport.DialTLSContext. Doing the handshake here, rather
@@ -20,14 +20,15 @@ func (t *Transport) dialPlain(ctx context.Context, network, addr string) (net.Co
 // returning the *tls.Conn keeps ALPN working, since net/http switches to
 // HTTP/2 when the handshake negotiated h2.
 func (t *Transport) dialTLS(ctx context.Context, network, addr string) (net.Conn, error) {
-	return t.dial(ctx, network, addr, true)
+	return t.dial(ctx, network, addr, true, "")
 }
 
 // dial takes a pool slot, connects with retries and registers the
 // connection. The request's timeouts arrive through ctx: net/http dials with
 // a context detached from the request's cancellation but keeping its values,
-// and the request state is one of them.
-func (t *Transport) dial(ctx context.Context, network, addr string, useTLS bool) (net.Conn, error) {
+// and the request state is one of them. serverName, when set, replaces the
+// host of addr as the TLS server name of the target (never of a proxy).
+func (t *Transport) dial(ctx context.Context, network, addr string, useTLS bool, serverName string) (net.Conn, error) {
 	st, _ := ctx.Value(stateKey{}).(*reqState)
 	var (
 		to  Timeouts
@@ -56,7 +57,7 @@ func (t *Transport) dial(ctx context.Context, network, addr string, useTLS bool)
 		err error
 	)
 	for attempt := 0; ; attempt++ {
-		nc, c, err = t.connect(ctx, network, addr, useTLS, viaProxy, to.Connect)
+		nc, c, err = t.connect(ctx, network, addr, useTLS, viaProxy, serverName, to.Connect)
 		if err == nil || attempt >= t.cfg.Retries || !retryable(err) {
 			break
 		}
@@ -105,7 +106,7 @@ func (t *Transport) reserve(st *reqState, gen int32, c *conn) {
 
 // connect makes one attempt: dial, then the TLS handshake, both within one
 // connect timeout.
-func (t *Transport) connect(ctx context.Context, network, addr string, useTLS, viaProxy bool, timeout time.Duration) (net.Conn, *conn, error) {
+func (t *Transport) connect(ctx context.Context, network, addr string, useTLS, viaProxy bool, serverName string, timeout time.Duration) (net.Conn, *conn, error) {
 	var deadline time.Time
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)
@@ -128,7 +129,10 @@ func (t *Transport) connect(ctx context.Context, network, addr string, useTLS, v
 	}
 
 	cfg := t.tlsConfig.Clone()
-	if cfg.ServerName == "" {
+	switch {
+	case serverName != "" && !viaProxy:
+		cfg.ServerName = serverName
+	case cfg.ServerName == "":
 		cfg.ServerName = hostOf(addr)
 	}
 	if viaProxy {

@@ -22,6 +22,7 @@ type Transport struct {
 	network   string // "tcp4"/"tcp6" when LocalAddr fixes the family
 
 	pool     pool
+	names    serverNames // http.Transports for requests naming their TLS server
 	closed   atomic.Bool
 	closedCh chan struct{}
 	life     context.Context // canceled by Close, to stop dials in flight
@@ -51,8 +52,13 @@ func (t *Transport) RoundTrip(req *http.Request, to Timeouts) (*http.Response, e
 		// A request NewRequest did not make: give it its state, at the
 		// price of a copy of the request.
 		var ctx context.Context
+		prev := st
 		st, ctx = t.newState(req.Context(), req.URL != nil && req.URL.Scheme == "https", to)
 		st.req = req
+		if prev != nil && prev.req == req {
+			// Sent again: the server name set on it still holds.
+			st.serverName = prev.serverName
+		}
 		r = req.WithContext(ctx)
 	}
 	st.used = true
@@ -60,7 +66,7 @@ func (t *Transport) RoundTrip(req *http.Request, to Timeouts) (*http.Response, e
 		st.wrapRequestBody(r)
 	}
 
-	resp, err := t.rt.RoundTrip(r)
+	resp, err := t.transportFor(st.serverName).RoundTrip(r)
 	st.finish()
 	if err != nil {
 		st.endStream()
@@ -121,7 +127,10 @@ func (r *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // CloseIdleConnections closes the connections no request is using.
-func (t *Transport) CloseIdleConnections() { t.rt.CloseIdleConnections() }
+func (t *Transport) CloseIdleConnections() {
+	t.rt.CloseIdleConnections()
+	t.closeIdleNamed()
+}
 
 // Close closes every connection, in use or idle, and stops dials in
 // flight. Requests in progress fail, later ones fail at once, both with
@@ -132,7 +141,7 @@ func (t *Transport) Close() error {
 	}
 	close(t.closedCh)
 	t.endLife()
-	t.rt.CloseIdleConnections()
+	t.CloseIdleConnections()
 	for _, c := range t.pool.closeAll() {
 		_ = c.Close()
 	}
@@ -168,8 +177,9 @@ type reqState struct {
 	cancel   context.CancelCauseFunc // HTTP/2-capable requests only
 	h2       h2state
 
-	body io.ReadCloser // the response body net/http returned
-	used bool          // RoundTrip took this state (it serves one request)
+	body       io.ReadCloser // the response body net/http returned
+	used       bool          // RoundTrip took this state (it serves one request)
+	serverName string        // TLS server name instead of the URL's host (SetServerName)
 }
 
 func newReqState(t *Transport, ctx context.Context, to Timeouts) *reqState {
