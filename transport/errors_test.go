@@ -51,6 +51,18 @@ func writeAndClose(s string) func(net.Conn) {
 	return func(c net.Conn) { io.WriteString(c, s) }
 }
 
+// errNoDNS is what the tests' resolver answers every lookup with.
+var errNoDNS = errors.New("test resolver: no DNS in tests")
+
+// noDNSDialer dials TCP with a resolver that fails every lookup locally, so
+// that a test of name resolution failing never asks the system's DNS.
+func noDNSDialer() *net.Dialer {
+	return &net.Dialer{Resolver: &net.Resolver{
+		PreferGo: true,
+		Dial: func(context.Context, string, string) (net.Conn, error) { return nil, errNoDNS },
+	}}
+}
+
 func TestErrorKinds(t *testing.T) {
 	refused := func() string {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -68,7 +80,8 @@ func TestErrorKinds(t *testing.T) {
 		kind   transport.Kind
 	}{
 		{name: "connection refused", url: func(*testing.T) string { return refused }, kind: transport.KindConnect},
-		{name: "unknown host", url: func(*testing.T) string { return "http://no-such-host.invalid/" }, kind: transport.KindConnect},
+		{name: "unknown host", url: func(*testing.T) string { return "http://no-such-host.invalid/" },
+			cfg: transport.Config{DialContext: noDNSDialer().DialContext}, kind: transport.KindConnect},
 		{name: "unsupported scheme", url: func(*testing.T) string { return "ftp://example.test/" }, kind: transport.KindUnsupportedProtocol},
 		{name: "invalid header", url: func(*testing.T) string { return refused },
 			req: func(r *http.Request) { r.Header["Bad\nName"] = []string{"x"} }, kind: transport.KindLocalProtocol},
@@ -116,6 +129,11 @@ func TestErrorKinds(t *testing.T) {
 			}
 			requireKind(t, err, tc.kind)
 			assert.Equal(t, tc.kind, transport.Classify(err))
+			if tc.cfg.DialContext != nil {
+				var dnsErr *net.DNSError
+				assert.ErrorAs(t, err, &dnsErr, "the lookup failed in the test resolver")
+				assert.ErrorContains(t, err, errNoDNS.Error())
+			}
 		})
 	}
 }
