@@ -478,6 +478,32 @@ func TestLocalAddressAndRetries(t *testing.T) {
 	assert.GreaterOrEqual(t, time.Since(start), 400*time.Millisecond)
 }
 
+// TestInvalidHTTPTransportSettings: settings that can never work are an
+// ErrUsage error from Err and from every request, which never reaches the
+// network.
+func TestInvalidHTTPTransportSettings(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name string
+		tr   *httpx.HTTPTransport
+	}{
+		{"negative Retries", &httpx.HTTPTransport{Retries: -1}},
+		{"LocalAddress not an IP", &httpx.HTTPTransport{LocalAddress: "nope"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hits.Store(0)
+			assert.ErrorIs(t, tc.tr.Err(), httpx.ErrUsage)
+			c := httpx.NewClient(httpx.WithTransport(tc.tr))
+			defer c.Close()
+			_, err := c.Get(ctx, srv.URL)
+			assert.ErrorIs(t, err, httpx.ErrUsage)
+			assert.Zero(t, hits.Load(), "the request reached the server")
+		})
+	}
+}
+
 func TestNginxIntegration(t *testing.T) {
 	ng := testenv.Nginx(t)
 	cases := []struct {
