@@ -59,7 +59,7 @@ var errNoDNS = errors.New("test resolver: no DNS in tests")
 func noDNSDialer() *net.Dialer {
 	return &net.Dialer{Resolver: &net.Resolver{
 		PreferGo: true,
-		Dial: func(context.Context, string, string) (net.Conn, error) { return nil, errNoDNS },
+		Dial:     func(context.Context, string, string) (net.Conn, error) { return nil, errNoDNS },
 	}}
 }
 
