@@ -209,3 +209,42 @@ func TestErrorMethods(t *testing.T) {
 	assert.False(t, (&transport.Error{Kind: transport.KindCanceled, Err: context.DeadlineExceeded}).Timeout())
 	assert.Equal(t, "unknown kind", transport.Kind(99).String())
 }
+
+// failAfterFirstRead is a connection (a tunnel, say) whose reads after the
+// first fail with an error of its own, not a net one.
+type failAfterFirstRead struct {
+	net.Conn
+	reads int
+	err   error
+}
+
+func (c *failAfterFirstRead) Read(p []byte) (int, error) {
+	if c.reads++; c.reads > 1 {
+		return 0, c.err
+	}
+	return c.Conn.Read(p)
+}
+
+// TestForeignErrorMidBody: a body cut by an error the classifier does not
+// know is KindRead, its cause kept, whatever the error's type.
+func TestForeignErrorMidBody(t *testing.T) {
+	url := rawServer(t, func(c net.Conn) {
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc") // one segment
+		time.Sleep(100 * time.Millisecond)
+	})
+	cause := errors.New("tunnel broke")
+	var d net.Dialer
+	tr := newTransport(t, transport.Config{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &failAfterFirstRead{Conn: c, err: cause}, nil
+	}})
+	resp, err := do(t, tr, "GET", url, nil, transport.Timeouts{Connect: time.Second, Read: time.Second})
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	_, err = io.ReadAll(resp.Body)
+	requireKind(t, err, transport.KindRead)
+	assert.ErrorIs(t, err, cause)
+}
