@@ -222,8 +222,24 @@ func faultClient(t *testing.T, to httpx.Timeout, opts ...httpx.ClientOption) *ht
 	return c
 }
 
+// faultReuseTries is how often runFault runs a nextReused case before a
+// healthy connection that was not reused fails it. net/http declines to pool
+// a connection whose writer goroutine has not confirmed the request within
+// 50 ms of the response's end, which a loaded machine under -race causes
+// once in a while; a connection left unusable by the fault fails every try.
+const faultReuseTries = 3
+
 func runFault(t *testing.T, tc faultCase) {
 	faultNoLeaks(t)
+	for try := 1; !runFaultOnce(t, tc, try == faultReuseTries); try++ {
+		t.Logf("try %d: the healthy connection was not reused (slow machine?); running the case again", try)
+	}
+}
+
+// runFaultOnce runs tc once, under a deadline of its own. It reports false,
+// without failing, when a nextReused case found a fresh connection and last
+// is not set.
+func runFaultOnce(t *testing.T, tc faultCase, last bool) bool {
 	ctx := within(t, 10*time.Second)
 	// After its fault, the first connection answers "reused" to anything
 	// more it is sent; later connections answer "fresh".
@@ -275,7 +291,7 @@ func runFault(t *testing.T, tc faultCase) {
 	}
 	// The fault happened on the first connection and nothing retried it.
 	assert.Equal(t, 1, s.Accepts(), "accepted connections after the faulty request")
-	assertFaultNext(t, client, s, tc.next, tc.settle)
+	return checkFaultNext(t, client, s, tc.next, tc.settle, last)
 }
 
 // assertFault checks that err is the kind want (most specifically), in the
@@ -303,6 +319,14 @@ func assertFault(t *testing.T, err error, want error, url string) {
 // that it succeeds on the connection next asks for.
 func assertFaultNext(t *testing.T, client *httpx.Client, s *faultserver.Server, next nextConn, settle time.Duration) {
 	t.Helper()
+	checkFaultNext(t, client, s, next, settle, true)
+}
+
+// checkFaultNext is assertFaultNext; unless strict, a fresh connection where
+// next is nextReused is reported as false instead of failing (see
+// faultReuseTries).
+func checkFaultNext(t *testing.T, client *httpx.Client, s *faultserver.Server, next nextConn, settle time.Duration, strict bool) bool {
+	t.Helper()
 	if settle > 0 {
 		time.Sleep(settle)
 	}
@@ -315,18 +339,15 @@ func assertFaultNext(t *testing.T, client *httpx.Client, s *faultserver.Server, 
 		assert.Equal(t, "fresh", text, "the faulty connection went back to the pool")
 		assert.Equal(t, before+1, s.Accepts())
 	case nextReused:
-		if text == "fresh" {
-			// Not a failure: net/http declines to pool a connection when its
-			// writer goroutine does not confirm the request within 50 ms,
-			// which happens on a loaded machine under -race.
-			t.Logf("the healthy connection was not reused (slow machine?)")
-			break
+		if text == "fresh" && !strict {
+			return false
 		}
-		assert.Equal(t, "reused", text)
+		assert.Equal(t, "reused", text, "the healthy connection was not reused")
 		assert.Equal(t, before, s.Accepts())
 	case nextEither:
 		assert.Contains(t, []string{"fresh", "reused"}, text)
 	}
+	return true
 }
 
 // TestFaultTrickle: a response that arrives slowly but never pauses for as

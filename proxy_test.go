@@ -151,6 +151,46 @@ func TestProxyRoutingAndNoProxy(t *testing.T) {
 	assert.Empty(t, p1.entries())
 }
 
+// TestSameProxyURLDifferentHeaders: two routes to one proxy URL with
+// different Headers are two proxies, each sending its own headers, in
+// both modes that carry them (forwarded requests and CONNECT).
+func TestSameProxyURLDifferentHeaders(t *testing.T) {
+	origin := originServer(t)
+	tlsOrigin := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer tlsOrigin.Close()
+	for _, tc := range []struct {
+		name   string
+		origin string
+		method string // the request line's method at the proxy
+	}{
+		{"forwarded", origin.URL, "GET"},
+		{"tunnelled", tlsOrigin.URL, "CONNECT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newFakeProxy(t, "p")
+			_, port, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(tc.origin, "http://"), "https://"), ":")
+			scheme, _, _ := strings.Cut(tc.origin, "://")
+			c := httpx.NewClient(httpx.WithVerify(false), httpx.WithProxies(map[string]httpx.Proxy{
+				"all://127.0.0.1": {URL: p.URL(), Headers: map[string]string{"X-Proxy-Header": "one"}},
+				"all://localhost": {URL: p.URL(), Headers: map[string]string{"X-Proxy-Header": "two"}},
+			}))
+			defer c.Close()
+			require.NoError(t, c.Err())
+			for _, host := range []string{"127.0.0.1", "localhost"} {
+				_, err := c.Get(ctx, scheme+"://"+host+":"+port+"/")
+				require.NoError(t, err, host)
+			}
+			var got []string
+			for _, e := range p.entries() {
+				fields := strings.Fields(e)
+				require.Equal(t, tc.method, fields[0], e)
+				got = append(got, fields[len(fields)-1])
+			}
+			assert.Equal(t, []string{"one", "two"}, got, "X-Proxy-Header per route")
+		})
+	}
+}
+
 func TestProxyAuthRequiredIsProxyError(t *testing.T) {
 	deny := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Proxy-Authenticate", `Basic realm="p"`)

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/gohttpx/httpx/transport"
 )
 
 // Transport sends one request and returns its response (HTTPX's
@@ -231,7 +233,14 @@ type mappedBody struct {
 func (b *mappedBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	if err != nil && err != io.EOF {
-		err = classifyError(err, b.req)
+		kind := errorKindOf(err)
+		if kind == ErrTransport && transport.Classify(err) == transport.KindOther {
+			// An error of no known kind while the body arrives (a foreign
+			// RoundTripper's own): receiving data failed, as our network
+			// layer reports such errors too.
+			kind = ErrRead
+		}
+		err = newRequestError(kind, b.req, err, "")
 	}
 	return n, err
 }

@@ -268,6 +268,74 @@ func TestConnectionRefusedIsConnectError(t *testing.T) {
 	assert.ErrorIs(t, err, httpx.ErrNetwork)
 }
 
+// TestMaxKeepaliveConnections: of the connections n concurrent requests
+// opened, at most MaxKeepaliveConnections stay idle afterwards; zero means
+// DefaultLimits' 20, NoLimit keeps them all.
+func TestMaxKeepaliveConnections(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		limits   httpx.Limits
+		n        int
+		wantIdle int
+	}{
+		{"two kept", httpx.Limits{MaxKeepaliveConnections: 2}, 5, 2},
+		{"zero takes the default", httpx.Limits{}, httpx.DefaultLimits.MaxKeepaliveConnections + 2, httpx.DefaultLimits.MaxKeepaliveConnections},
+		{"NoLimit keeps all", httpx.Limits{MaxKeepaliveConnections: httpx.NoLimit}, 5, 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var arrived atomic.Int32
+			all := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if int(arrived.Add(1)) == tc.n {
+					close(all)
+				}
+				select { // hold every request until each has its own connection
+				case <-all:
+				case <-time.After(5 * time.Second):
+				}
+			}))
+			defer srv.Close()
+			tr := &httpx.HTTPTransport{Limits: tc.limits}
+			c := httpx.NewClient(httpx.WithTransport(tr))
+			defer c.Close()
+			errs := make(chan error, tc.n)
+			for range tc.n {
+				go func() {
+					_, err := c.Get(ctx, srv.URL)
+					errs <- err
+				}()
+			}
+			for range tc.n {
+				require.NoError(t, <-errs)
+			}
+			require.Eventually(t, func() bool {
+				return tr.Stats() == httpx.PoolStats{Connections: tc.wantIdle, Idle: tc.wantIdle}
+			}, 2*time.Second, 5*time.Millisecond, "idle connections kept")
+			assert.Equal(t, httpx.PoolStats{Connections: tc.wantIdle, Idle: tc.wantIdle}, tr.Stats())
+		})
+	}
+}
+
+// TestKeepaliveExpiryDefault: a zero KeepaliveExpiry takes DefaultLimits'
+// value, so idle connections are closed after it instead of kept forever.
+// DefaultLimits is shortened for the test so that it needs no 5 s wait.
+func TestKeepaliveExpiryDefault(t *testing.T) {
+	saved := httpx.DefaultLimits
+	t.Cleanup(func() { httpx.DefaultLimits = saved })
+	httpx.DefaultLimits.KeepaliveExpiry = 200 * time.Millisecond
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	tr := &httpx.HTTPTransport{Limits: httpx.Limits{MaxConnections: 10}}
+	c := httpx.NewClient(httpx.WithTransport(tr))
+	defer c.Close()
+	_, err := c.Get(ctx, srv.URL)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return tr.Stats().Idle == 1 }, 2*time.Second, 5*time.Millisecond, "kept alive at first")
+	require.Eventually(t, func() bool { return tr.Stats() == httpx.PoolStats{} }, 2*time.Second, 10*time.Millisecond,
+		"the idle connection outlived the default expiry")
+}
+
 func TestPoolTimeoutWithOneConnection(t *testing.T) {
 	ctx := within(t, 10*time.Second)
 	release := make(chan struct{})
@@ -525,6 +593,32 @@ func TestLocalAddressAndRetries(t *testing.T) {
 	text, _ = r.Text()
 	assert.Equal(t, "late", text)
 	assert.GreaterOrEqual(t, time.Since(start), 400*time.Millisecond)
+}
+
+// TestInvalidHTTPTransportSettings: settings that can never work are an
+// ErrUsage error from Err and from every request, which never reaches the
+// network.
+func TestInvalidHTTPTransportSettings(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name string
+		tr   *httpx.HTTPTransport
+	}{
+		{"negative Retries", &httpx.HTTPTransport{Retries: -1}},
+		{"LocalAddress not an IP", &httpx.HTTPTransport{LocalAddress: "nope"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hits.Store(0)
+			assert.ErrorIs(t, tc.tr.Err(), httpx.ErrUsage)
+			c := httpx.NewClient(httpx.WithTransport(tc.tr))
+			defer c.Close()
+			_, err := c.Get(ctx, srv.URL)
+			assert.ErrorIs(t, err, httpx.ErrUsage)
+			assert.Zero(t, hits.Load(), "the request reached the server")
+		})
+	}
 }
 
 func TestNginxIntegration(t *testing.T) {

@@ -2,6 +2,7 @@ package httpx_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -116,6 +117,64 @@ func TestFromRoundTripperAgainstLoopbackServer(t *testing.T) {
 	assert.Equal(t, "/a%2Fb/c%20d|/a/b/c d", r.Headers.Get("X-Seen-Path"), "the encoded path reaches the server untouched")
 	assert.Equal(t, strings.TrimPrefix(srv.URL, "http://"), r.Headers.Get("X-Seen-Host"))
 	assert.Equal(t, "HTTP/1.1", r.HTTPVersion())
+}
+
+// failingBody yields some bytes, then fails with err: a body source whose
+// failure comes from no network error type the classifier knows.
+type failingBody struct {
+	data string
+	err  error
+}
+
+func (b *failingBody) Read(p []byte) (int, error) {
+	if b.data == "" {
+		return 0, b.err
+	}
+	n := copy(p, b.data)
+	b.data = b.data[n:]
+	return n, nil
+}
+
+func (b *failingBody) Close() error { return nil }
+
+type bodyRoundTripper struct{ err error }
+
+func (rt bodyRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: 200, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: http.Header{},
+		Body: &failingBody{data: "partial", err: rt.err}, ContentLength: -1, Request: req}, nil
+}
+
+// TestForeignErrorMidBodyIsReadError: a body that fails part-way with an
+// error of its own (a RoundTripper's, not a net one) is ErrRead, the
+// failure of receiving data, with the cause kept.
+func TestForeignErrorMidBodyIsReadError(t *testing.T) {
+	cause := errors.New("upstream reset the stream")
+	c := httpx.NewClient(httpx.WithTransport(httpx.FromRoundTripper(bodyRoundTripper{err: cause})))
+	defer c.Close()
+	for _, tc := range []struct {
+		name string
+		read func() error
+	}{
+		{"Get", func() error { _, err := c.Get(ctx, "http://example.test/"); return err }},
+		{"Stream", func() error {
+			r, err := c.Stream(ctx, "GET", "http://example.test/")
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			_, err = io.ReadAll(r)
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.read()
+			require.ErrorIs(t, err, httpx.ErrRead)
+			assert.ErrorIs(t, err, cause)
+			var re *httpx.RequestError
+			require.ErrorAs(t, err, &re)
+			assert.Equal(t, httpx.ErrRead, re.Kind())
+		})
+	}
 }
 
 func TestUnsupportedSchemes(t *testing.T) {

@@ -150,8 +150,93 @@ func TestTunnelDialerTimeoutsAndCancellation(t *testing.T) {
 	require.ErrorAs(t, err, &ne)
 	assert.True(t, ne.Timeout())
 
+	// A context deadline further away does not lift the dialer's own
+	// timeout.
+	later, cancelLater := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelLater()
+	start := time.Now()
+	_, err = d.DialContext(later, "tcp", "example.invalid:80")
+	require.ErrorAs(t, err, &ne)
+	assert.True(t, ne.Timeout(), "got %v", err)
+	assert.Less(t, time.Since(start), time.Second, "the dialer's timeout was ignored")
+
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(30 * time.Millisecond); cancel() }()
 	_, err = (&TunnelDialer{Proxy: pu}).DialContext(ctx, "tcp", "example.invalid:80")
 	assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
+}
+
+// recordALPN makes s, before StartTLS, record the ALPN protocols each
+// client offers in its hello.
+func recordALPN(s *httptest.Server) func() [][]string {
+	var (
+		mu      sync.Mutex
+		offered [][]string
+	)
+	s.TLS = &tls.Config{GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+		mu.Lock()
+		offered = append(offered, hello.SupportedProtos)
+		mu.Unlock()
+		return nil, nil
+	}}
+	return func() [][]string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([][]string(nil), offered...)
+	}
+}
+
+// TestTunnelDialerHTTPSProxyNeverOffersH2: the TLS connection to the proxy
+// carries the HTTP/1.1 CONNECT exchange, so it offers http/1.1 only, even
+// when the configuration it was given asks for h2 (for the targets).
+func TestTunnelDialerHTTPSProxyNeverOffersH2(t *testing.T) {
+	target := echoTarget(t)
+	srv := httptest.NewUnstartedServer(&connectProxy{})
+	offered := recordALPN(srv)
+	srv.StartTLS()
+	defer srv.Close()
+	pu, _ := url.Parse(srv.URL)
+	pool := srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	d := &TunnelDialer{Proxy: pu, TLSConfig: &tls.Config{RootCAs: pool, NextProtos: []string{"h2", "http/1.1"}}}
+	body, err := getThrough(t, d, target)
+	require.NoError(t, err)
+	assert.Equal(t, "hello through "+target, body)
+	assert.Equal(t, [][]string{{"http/1.1"}}, offered())
+}
+
+// TestTunnelDialerKeepsBytesAfterAnswer: bytes the proxy sends right after
+// its 200, in the same segment (a target that speaks first), are the
+// tunnel's first bytes, not lost in the reader of the answer.
+func TestTunnelDialerKeepsBytesAfterAnswer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	done := make(chan struct{})
+	defer func() { <-done }()
+	hold := make(chan struct{})
+	defer close(hold)
+	go func() {
+		defer close(done)
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+			return
+		}
+		io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\nSSH-2.0-greeting\r\n")
+		<-hold
+	}()
+
+	d := &TunnelDialer{Proxy: &url.URL{Scheme: "http", Host: ln.Addr().String()}}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	conn, err := d.DialContext(ctx, "tcp", "target.test:22")
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(2*time.Second)))
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "SSH-2.0-greeting\r\n", line)
 }

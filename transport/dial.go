@@ -217,6 +217,9 @@ func (t *Transport) backoff(ctx context.Context, st *reqState, attempt int) erro
 	if attempt > 0 {
 		d = 500 * time.Millisecond << (attempt - 1)
 	}
+	if t.backoffHook != nil {
+		d = t.backoffHook(d)
+	}
 	var reqDone <-chan struct{}
 	if st != nil {
 		reqDone = st.Context.Done()

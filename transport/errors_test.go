@@ -51,6 +51,18 @@ func writeAndClose(s string) func(net.Conn) {
 	return func(c net.Conn) { io.WriteString(c, s) }
 }
 
+// errNoDNS is what the tests' resolver answers every lookup with.
+var errNoDNS = errors.New("test resolver: no DNS in tests")
+
+// noDNSDialer dials TCP with a resolver that fails every lookup locally, so
+// that a test of name resolution failing never asks the system's DNS.
+func noDNSDialer() *net.Dialer {
+	return &net.Dialer{Resolver: &net.Resolver{
+		PreferGo: true,
+		Dial:     func(context.Context, string, string) (net.Conn, error) { return nil, errNoDNS },
+	}}
+}
+
 func TestErrorKinds(t *testing.T) {
 	refused := func() string {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -68,7 +80,8 @@ func TestErrorKinds(t *testing.T) {
 		kind   transport.Kind
 	}{
 		{name: "connection refused", url: func(*testing.T) string { return refused }, kind: transport.KindConnect},
-		{name: "unknown host", url: func(*testing.T) string { return "http://no-such-host.invalid/" }, kind: transport.KindConnect},
+		{name: "unknown host", url: func(*testing.T) string { return "http://no-such-host.invalid/" },
+			cfg: transport.Config{DialContext: noDNSDialer().DialContext}, kind: transport.KindConnect},
 		{name: "unsupported scheme", url: func(*testing.T) string { return "ftp://example.test/" }, kind: transport.KindUnsupportedProtocol},
 		{name: "invalid header", url: func(*testing.T) string { return refused },
 			req: func(r *http.Request) { r.Header["Bad\nName"] = []string{"x"} }, kind: transport.KindLocalProtocol},
@@ -116,6 +129,11 @@ func TestErrorKinds(t *testing.T) {
 			}
 			requireKind(t, err, tc.kind)
 			assert.Equal(t, tc.kind, transport.Classify(err))
+			if tc.cfg.DialContext != nil {
+				var dnsErr *net.DNSError
+				assert.ErrorAs(t, err, &dnsErr, "the lookup failed in the test resolver")
+				assert.ErrorContains(t, err, errNoDNS.Error())
+			}
 		})
 	}
 }
@@ -190,4 +208,43 @@ func TestErrorMethods(t *testing.T) {
 	assert.True(t, errors.As(error(e), &ne), "*Error is a net.Error")
 	assert.False(t, (&transport.Error{Kind: transport.KindCanceled, Err: context.DeadlineExceeded}).Timeout())
 	assert.Equal(t, "unknown kind", transport.Kind(99).String())
+}
+
+// failAfterFirstRead is a connection (a tunnel, say) whose reads after the
+// first fail with an error of its own, not a net one.
+type failAfterFirstRead struct {
+	net.Conn
+	reads int
+	err   error
+}
+
+func (c *failAfterFirstRead) Read(p []byte) (int, error) {
+	if c.reads++; c.reads > 1 {
+		return 0, c.err
+	}
+	return c.Conn.Read(p)
+}
+
+// TestForeignErrorMidBody: a body cut by an error the classifier does not
+// know is KindRead, its cause kept, whatever the error's type.
+func TestForeignErrorMidBody(t *testing.T) {
+	url := rawServer(t, func(c net.Conn) {
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc") // one segment
+		time.Sleep(100 * time.Millisecond)
+	})
+	cause := errors.New("tunnel broke")
+	var d net.Dialer
+	tr := newTransport(t, transport.Config{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &failAfterFirstRead{Conn: c, err: cause}, nil
+	}})
+	resp, err := do(t, tr, "GET", url, nil, transport.Timeouts{Connect: time.Second, Read: time.Second})
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	_, err = io.ReadAll(resp.Body)
+	requireKind(t, err, transport.KindRead)
+	assert.ErrorIs(t, err, cause)
 }

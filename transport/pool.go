@@ -22,9 +22,10 @@ type Stats struct {
 // pool enforces Config.MaxConns across all hosts, which net/http cannot (it
 // caps per host only). A slot is taken before a connection is dialled and
 // given back when that connection closes (or the dial fails). When no slot
-// is free, the oldest idle connection is closed to free one, so idle
-// connections to one host never starve a request for another; otherwise the
-// dial waits, FIFO, up to the request's pool timeout.
+// is free, the oldest idle connection of a host no other request is waiting
+// for is closed to free one, so idle connections to one host never starve a
+// request for another; otherwise the dial waits, FIFO, up to the request's
+// pool timeout.
 //
 // Closing an idle connection races, rarely, with net/http handing that very
 // connection to a request of its host. That request then fails before
@@ -75,7 +76,7 @@ func (p *pool) acquire(st *reqState, gen int32, addr string, timeout time.Durati
 	w := &waiter{addr: addr, ch: make(chan error, 1)}
 	p.waiters = append(p.waiters, w)
 	p.nwait.Add(1)
-	victim := p.victimLocked()
+	victim := p.victimLocked(w)
 	p.mu.Unlock()
 	if victim != nil {
 		_ = victim.Close()
@@ -126,21 +127,20 @@ func (p *pool) acquire(st *reqState, gen int32, addr string, timeout time.Durati
 	return err
 }
 
-// victimLocked picks the connection to close for a slot: the longest idle
-// one, preferring hosts no dial is waiting for (those will get it reused).
-func (p *pool) victimLocked() *conn {
+// victimLocked picks the connection to close for the dial w: the longest
+// idle one of a host no other dial is waiting for. A host with a dial
+// waiting is spared, as net/http hands that connection to the waiting
+// request; w's own host is not, since w dials because net/http could not
+// use that connection (it went idle a moment late, or serves another scheme
+// on the same address).
+func (p *pool) victimLocked(w *waiter) *conn {
 	var best *conn
-	bestWanted := true
 	for c := range p.conns {
-		if c.state.Load() != stateIdle {
+		if c.state.Load() != stateIdle || p.wantedLocked(c.addr, w) {
 			continue
 		}
-		wanted := p.wantedLocked(c.addr)
-		switch {
-		case best == nil,
-			bestWanted && !wanted,
-			bestWanted == wanted && c.idleAt.Load() < best.idleAt.Load():
-			best, bestWanted = c, wanted
+		if best == nil || c.idleAt.Load() < best.idleAt.Load() {
+			best = c
 		}
 	}
 	if best != nil && best.state.CompareAndSwap(stateIdle, stateReaping) {
@@ -149,10 +149,10 @@ func (p *pool) victimLocked() *conn {
 	return nil
 }
 
-// wantedLocked reports whether a dial to addr is waiting.
-func (p *pool) wantedLocked(addr string) bool {
+// wantedLocked reports whether a dial to addr other than except is waiting.
+func (p *pool) wantedLocked(addr string, except *waiter) bool {
 	for _, w := range p.waiters {
-		if w.addr == addr {
+		if w.addr == addr && w != except {
 			return true
 		}
 	}
@@ -169,7 +169,7 @@ func (p *pool) wentIdle(c *conn) {
 	}
 	p.mu.Lock()
 	reap := false
-	if len(p.waiters) > 0 && !p.wantedLocked(c.addr) {
+	if len(p.waiters) > 0 && !p.wantedLocked(c.addr, nil) {
 		reap = c.state.CompareAndSwap(stateIdle, stateReaping)
 	}
 	p.mu.Unlock()

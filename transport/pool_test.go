@@ -2,6 +2,7 @@ package transport_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -220,4 +221,29 @@ func TestHTTP2StreamsShareOneSlot(t *testing.T) {
 	}
 	wg.Wait()
 	eventually(t, func() bool { return tr.Stats() == transport.Stats{Conns: 1, Idle: 1} }, "one idle HTTP/2 connection")
+}
+
+// TestHTTP2BodyReadToEOFFreesStream: a body read to its end ends its
+// stream even if the caller never closes it, so the connection counts as
+// idle and can be closed to free its slot for another host.
+func TestHTTP2BodyReadToEOFFreesStream(t *testing.T) {
+	s, cfg := modes[1].server(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("body"))
+	}))
+	other, _ := countedServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	cfg.MaxConns = 1
+	tr := newTransport(t, cfg)
+
+	resp, err := do(t, tr, "GET", s.URL, nil, transport.Timeouts{Read: time.Second})
+	require.NoError(t, err)
+	require.Equal(t, 2, resp.ProtoMajor)
+	b, err := io.ReadAll(resp.Body) // and no Close
+	require.NoError(t, err)
+	assert.Equal(t, "body", string(b))
+	eventually(t, func() bool { return tr.Stats() == transport.Stats{Conns: 1, Idle: 1} }, "the HTTP/2 connection is idle")
+
+	start := time.Now()
+	get(t, tr, other.URL, transport.Timeouts{Pool: time.Second})
+	assert.Less(t, time.Since(start), 900*time.Millisecond, "the other host waited for the slot")
+	resp.Body.Close()
 }

@@ -2,9 +2,11 @@ package transport_test
 
 import (
 	"bufio"
+	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -14,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gohttpx/httpx/internal/testenv"
 	"github.com/gohttpx/httpx/transport"
 )
 
@@ -96,4 +99,34 @@ func TestCONNECTSilentProxyTimesOut(t *testing.T) {
 	requireKind(t, err, transport.KindConnectTimeout)
 	assert.Less(t, time.Since(start), time.Second)
 	eventually(t, func() bool { return tr.Stats() == transport.Stats{} }, "slot released")
+}
+
+// TestHTTPSProxyNeverOffersH2: the TLS connection to an https:// proxy
+// carries HTTP/1.1 (the CONNECT exchange), so its handshake offers only
+// http/1.1; the target behind the tunnel still negotiates h2.
+func TestHTTPSProxyNeverOffersH2(t *testing.T) {
+	s, cfg := modes[1].server(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	var (
+		mu      sync.Mutex
+		offered [][]string
+	)
+	p := httptest.NewUnstartedServer(http.HandlerFunc(testenv.ServeTunnel))
+	p.TLS = &tls.Config{GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+		mu.Lock()
+		offered = append(offered, hello.SupportedProtos)
+		mu.Unlock()
+		return nil, nil
+	}}
+	p.StartTLS()
+	closeServer(t, p)
+	pu, err := url.Parse(p.URL)
+	require.NoError(t, err)
+	cfg.Proxy = http.ProxyURL(pu) // httptest's certificate serves the proxy too
+	tr := newTransport(t, cfg)
+
+	resp, _ := get(t, tr, s.URL, transport.Timeouts{Connect: 2 * time.Second, Read: 2 * time.Second})
+	assert.Equal(t, 2, resp.ProtoMajor, "h2 with the target")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, [][]string{{"http/1.1"}}, offered, "ALPN offered to the proxy")
 }

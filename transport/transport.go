@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"sync/atomic"
+	"time"
 )
 
 // Transport is the network layer behind the root package's HTTPTransport:
@@ -27,6 +28,11 @@ type Transport struct {
 	closedCh chan struct{}
 	life     context.Context // canceled by Close, to stop dials in flight
 	endLife  context.CancelFunc
+
+	// backoffHook, when set, sees each delay before a connect retry and
+	// returns the one to wait instead; tests check the schedule with it
+	// without sleeping through it.
+	backoffHook func(time.Duration) time.Duration
 }
 
 // RoundTrip sends req and returns the response with its body as the raw

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -184,6 +185,80 @@ func TestRetries(t *testing.T) {
 		assert.GreaterOrEqual(t, elapsed, 450*time.Millisecond)
 		assert.Less(t, elapsed, 1200*time.Millisecond, "the next delay, 1 s, was not needed")
 	})
+}
+
+// TestRetrySchedule checks which connect failures are retried, how often,
+// and the exact back-off between attempts (httpcore's 0, 0.5, 1, 2 ... s),
+// through a hook that records each delay instead of waiting it.
+func TestRetrySchedule(t *testing.T) {
+	s, _ := countedServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	target := s.Listener.Addr().String()
+	refused := func() string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer l.Close()
+		return l.Addr().String()
+	}()
+	const s05, s1, s2 = 500 * time.Millisecond, time.Second, 2 * time.Second
+
+	for _, tc := range []struct {
+		name     string
+		retries  int
+		failures int    // attempts that fail before the target is dialled
+		fail     string // "refused" or "timeout"
+		attempts int
+		delays   []time.Duration
+		kind     transport.Kind // 0: success
+	}{
+		{name: "no retries", retries: 0, failures: 1, fail: "refused", attempts: 1, kind: transport.KindConnect},
+		{name: "refused then success", retries: 3, failures: 3, fail: "refused", attempts: 4, delays: []time.Duration{0, s05, s1}},
+		{name: "refused until retries run out", retries: 4, failures: 9, fail: "refused", attempts: 5,
+			delays: []time.Duration{0, s05, s1, s2}, kind: transport.KindConnect},
+		{name: "connect timeouts are retried", retries: 2, failures: 2, fail: "timeout", attempts: 3, delays: []time.Duration{0, s05}},
+		{name: "connect timeouts until retries run out", retries: 1, failures: 9, fail: "timeout", attempts: 2,
+			delays: []time.Duration{0}, kind: transport.KindConnectTimeout},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var attempts atomic.Int32
+			var d net.Dialer
+			tr := newTransport(t, transport.Config{
+				Retries: tc.retries,
+				DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+					if int(attempts.Add(1)) > tc.failures {
+						return d.DialContext(ctx, network, target)
+					}
+					if tc.fail == "timeout" {
+						<-ctx.Done() // the connect timeout ends the attempt
+						return nil, ctx.Err()
+					}
+					return d.DialContext(ctx, network, refused)
+				},
+			})
+			var (
+				mu     sync.Mutex
+				delays []time.Duration
+			)
+			transport.SetBackoffHook(tr, func(d time.Duration) time.Duration {
+				mu.Lock()
+				defer mu.Unlock()
+				delays = append(delays, d)
+				return 0
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			resp, err := doCtx(ctx, t, tr, "GET", s.URL, nil, transport.Timeouts{Connect: 50 * time.Millisecond})
+			if tc.kind == 0 {
+				require.NoError(t, err)
+				resp.Body.Close()
+			} else {
+				requireKind(t, err, tc.kind)
+			}
+			assert.Equal(t, tc.attempts, int(attempts.Load()), "connection attempts")
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Equal(t, tc.delays, delays, "back-off before each retry")
+		})
+	}
 }
 
 // TestStaleKeepAliveRetried: the server reads the second request on a

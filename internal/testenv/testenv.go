@@ -3,7 +3,7 @@
 // Only _test.go files import it.
 //
 // A helper whose program is missing skips the test with a message saying
-// what to install, unless HTTPX_INTEGRATION=1, which turns the skip into a
+// what to install, unless HTTPX_INTEGRATION=1 (or true), which turns the skip into a
 // failure so that CI cannot silently run without its peers. Everything a
 // helper starts is stopped by t.Cleanup; no process survives the test.
 package testenv
@@ -17,15 +17,21 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// Integration reports whether HTTPX_INTEGRATION=1 asks for the real-peer
-// suite to run, failing instead of skipping when a peer is missing.
-func Integration() bool { return os.Getenv("HTTPX_INTEGRATION") == "1" }
+// Integration reports whether HTTPX_INTEGRATION (1 or true, in any case)
+// asks for the real-peer suite to run, failing instead of skipping when a
+// peer is missing. CI systems spell the flag both ways; a value read as off
+// would silently skip the suite the flag exists to enforce.
+func Integration() bool {
+	v := os.Getenv("HTTPX_INTEGRATION")
+	return v == "1" || strings.EqualFold(v, "true")
+}
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago. A
 // peer started on it may still lose a race with another process; helpers

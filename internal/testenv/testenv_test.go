@@ -76,3 +76,24 @@ func TestCA(t *testing.T) {
 func TestFreePort(t *testing.T) {
 	assert.Greater(t, testenv.FreePort(t), 0)
 }
+
+func TestIntegration(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  bool
+	}{
+		{"", false},
+		{"0", false},
+		{"false", false},
+		{"no", false},
+		{"1", true},
+		{"true", true},
+		{"TRUE", true},
+		{"True", true},
+	} {
+		t.Run(tc.value, func(t *testing.T) {
+			t.Setenv("HTTPX_INTEGRATION", tc.value)
+			assert.Equal(t, tc.want, testenv.Integration())
+		})
+	}
+}
