@@ -287,13 +287,13 @@ func (c *Client) mergeURL(rawURL string) (*URL, error) {
 		return u, nil
 	}
 	// The field may have been reassigned since NewClient, so the slash is
-	// enforced again. The base's fragment is kept and the relative URL's
-	// dropped, because only the raw path (path and query) is appended.
+	// enforced again. The relative URL's fragment is kept (HTTPX drops it,
+	// appending only the raw path), else the base's.
 	base, err := enforceTrailingSlash(c.BaseURL)
 	if err != nil {
 		return nil, err
 	}
-	return base.CopyWith(URLComponents{RawPath: base.RawPath() + strings.TrimLeft(u.RawPath(), "/")})
+	return base.CopyWith(URLComponents{RawPath: base.RawPath() + strings.TrimLeft(u.RawPath(), "/"), Fragment: u.Fragment()})
 }
 
 // enforceTrailingSlash appends "/" to u's raw path (path and query) unless it

@@ -105,7 +105,8 @@ func TestParamsMerging(t *testing.T) {
 }
 
 func TestBaseURLJoining(t *testing.T) {
-	// Expected values checked against Python HTTPX's Client(base_url=...).build_request.
+	// Expected values checked against Python HTTPX's Client(base_url=...).build_request,
+	// but for the fragment of a relative URL.
 	tests := []struct{ base, url, want string }{
 		{"https://h/api", "/users", "https://h/api/users"},
 		{"https://h/api/", "users", "https://h/api/users"},
@@ -115,8 +116,10 @@ func TestBaseURLJoining(t *testing.T) {
 		{"https://h/api/v1", "../x", "https://h/api/x"},
 		{"https://h/api", "//evil.com/x", "https://h/api/x"},
 		{"https://h/api", "?q=1", "https://h/api/?q=1"},
-		{"https://h/api", "#frag", "https://h/api/"},
-		{"https://h/api", "/users#frag", "https://h/api/users"},
+		// A relative URL's fragment survives (HTTPX drops it: a deliberate difference).
+		{"https://h/api", "#frag", "https://h/api/#frag"},
+		{"https://h/api", "/users#frag", "https://h/api/users#frag"},
+		{"https://h/api#bf", "/x#f", "https://h/api/x#f"},
 		{"https://h/api#bf", "/x", "https://h/api/x#bf"},
 		{"https://h/api?q=1", "x", "https://h/api?q=1/x"},
 		{"https://h/api", "https://o/x#f", "https://o/x#f"},
