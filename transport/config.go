@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/tls"
-	"fmt"
 	"math"
 	"net"
 	"net/http"
@@ -98,33 +97,13 @@ func (c *Config) keepAlive() bool { return c.MaxIdleConns >= 0 && c.IdleTimeout 
 // New builds a Transport from cfg. It fails only on settings that can never
 // work, such as an unparsable LocalAddr.
 func New(cfg Config) (*Transport, error) {
-	if !cfg.HTTP1 && !cfg.HTTP2 {
-		cfg.HTTP1 = true
+	t := &Transport{closedCh: make(chan struct{})}
+	if err := t.dialer.init(cfg); err != nil {
+		return nil, err
 	}
-	if cfg.Retries < 0 {
-		return nil, fmt.Errorf("transport: negative Retries %d", cfg.Retries)
-	}
-	t := &Transport{cfg: cfg, closedCh: make(chan struct{})}
+	cfg = t.cfg
 	t.life, t.endLife = context.WithCancel(context.Background())
 	t.pool.init(cfg.MaxConns, t.closedCh)
-
-	if cfg.LocalAddr != "" && cfg.UDS == "" {
-		ip := net.ParseIP(cfg.LocalAddr)
-		if ip == nil {
-			return nil, fmt.Errorf("transport: LocalAddr %q is not an IP address", cfg.LocalAddr)
-		}
-		t.localAddr = &net.TCPAddr{IP: ip}
-		t.network = "tcp6"
-		if ip.To4() != nil {
-			t.network = "tcp4"
-		}
-	}
-
-	t.tlsConfig = cfg.TLSConfig.Clone()
-	if t.tlsConfig == nil {
-		t.tlsConfig = &tls.Config{}
-	}
-	t.tlsConfig.NextProtos = NextProtos(cfg.HTTP1, cfg.HTTP2)
 
 	var protos http.Protocols
 	protos.SetHTTP1(cfg.HTTP1)

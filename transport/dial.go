@@ -3,7 +3,6 @@ package transport
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"net"
 	"net/url"
 	"time"
@@ -160,49 +159,6 @@ func (t *Transport) connect(ctx context.Context, network, addr string, useTLS, v
 	return tc, c, nil
 }
 
-// dialRaw opens the byte stream: Config.DialContext (a proxy's tunnel), the
-// Unix socket, or TCP from Config.LocalAddr.
-func (t *Transport) dialRaw(ctx context.Context, network, addr string) (net.Conn, error) {
-	switch {
-	case t.cfg.DialContext != nil:
-		return t.cfg.DialContext(ctx, network, addr)
-	case t.cfg.UDS != "":
-		var d net.Dialer
-		return d.DialContext(ctx, "unix", t.cfg.UDS)
-	}
-	var d net.Dialer
-	if t.localAddr != nil {
-		// A nil *net.TCPAddr in the interface would print as "<nil>->"
-		// in every dial error.
-		d.LocalAddr = t.localAddr
-	}
-	if t.network != "" {
-		network = t.network
-	}
-	return d.DialContext(ctx, network, addr)
-}
-
-// connectError types a failed connection attempt: a timeout if the connect
-// deadline passed, else a connect error, unless the dialer (say, a SOCKS
-// tunnel) already said more.
-func (t *Transport) connectError(ctx context.Context, err error) error {
-	if t.closed.Load() {
-		return &Error{Kind: KindClosed, Err: withCause(ErrClosed, err)}
-	}
-	var te *Error
-	if errors.As(err, &te) {
-		return err
-	}
-	kind := KindConnect
-	switch {
-	case isTimeout(err), errors.Is(ctx.Err(), context.DeadlineExceeded):
-		kind = KindConnectTimeout
-	case Classify(err) == KindProxy:
-		kind = KindProxy
-	}
-	return &Error{Kind: kind, Err: err}
-}
-
 // retryable reports the failures Config.Retries retries.
 func retryable(err error) bool {
 	k := Classify(err)
@@ -213,13 +169,7 @@ func retryable(err error) bool {
 // (httpcore's schedule), giving up when the request's context ends or the
 // Transport closes.
 func (t *Transport) backoff(ctx context.Context, st *reqState, attempt int) error {
-	var d time.Duration
-	if attempt > 0 {
-		d = 500 * time.Millisecond << (attempt - 1)
-	}
-	if t.backoffHook != nil {
-		d = t.backoffHook(d)
-	}
+	d := t.backoffDelay(attempt)
 	var reqDone <-chan struct{}
 	if st != nil {
 		reqDone = st.Context.Done()

@@ -2,13 +2,10 @@ package transport
 
 import (
 	"context"
-	"crypto/tls"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptrace"
 	"sync/atomic"
-	"time"
 )
 
 // Transport is the network layer behind the root package's HTTPTransport:
@@ -16,23 +13,14 @@ import (
 // connection cap across all hosts, connection retries and typed errors. It
 // is safe for concurrent use; its Config is fixed at New.
 type Transport struct {
-	cfg       Config
-	rt        *http.Transport
-	tlsConfig *tls.Config
-	localAddr *net.TCPAddr
-	network   string // "tcp4"/"tcp6" when LocalAddr fixes the family
+	dialer
+	rt *http.Transport
 
 	pool     pool
 	names    serverNames // http.Transports for requests naming their TLS server
-	closed   atomic.Bool
 	closedCh chan struct{}
 	life     context.Context // canceled by Close, to stop dials in flight
 	endLife  context.CancelFunc
-
-	// backoffHook, when set, sees each delay before a connect retry and
-	// returns the one to wait instead; tests check the schedule with it
-	// without sleeping through it.
-	backoffHook func(time.Duration) time.Duration
 }
 
 // RoundTrip sends req and returns the response with its body as the raw
