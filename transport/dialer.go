@@ -109,4 +109,3 @@ func (t *dialer) connectError(ctx context.Context, err error) error {
 	}
 	return &Error{Kind: kind, Err: err}
 }
-
