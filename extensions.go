@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 
@@ -77,4 +78,20 @@ func sniHostname(req *Request) (string, error) {
 	default:
 		return "", usageError("Request", `the "sni_hostname" extension must be a string or []byte, not %T`, v)
 	}
+}
+
+// targetAndBody returns what a transport writing its own request line
+// sends: the request-target (the "target" extension, else the URL's path
+// and query) and the body. The target is checked first, so that a one-shot
+// body is not taken for a request that is then refused.
+func targetAndBody(req *Request) (string, io.Reader, error) {
+	target, hasTarget, err := requestTarget(req)
+	if err != nil {
+		return "", nil, err
+	}
+	if !hasTarget {
+		target = req.URL.RawPath()
+	}
+	body, err := req.Body()
+	return target, body, err
 }

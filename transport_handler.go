@@ -146,14 +146,7 @@ func (t *HandlerTransport) newRequest(req *Request) (*http.Request, error) {
 	if err := checkScheme(req); err != nil {
 		return nil, err
 	}
-	target, hasTarget, err := requestTarget(req)
-	if err != nil {
-		return nil, err
-	}
-	if !hasTarget {
-		target = req.URL.RawPath()
-	}
-	body, err := req.Body()
+	target, body, err := targetAndBody(req)
 	if err != nil {
 		return nil, err
 	}

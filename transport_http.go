@@ -59,6 +59,7 @@ type HTTPTransport struct {
 
 	once       sync.Once
 	rt         *transport.Transport
+	engine     *transport.Engine // instead of rt, see useEngine
 	err        error
 	proxyURL   *url.URL
 	forward    bool // plain http:// targets are forwarded through the proxy
@@ -110,7 +111,12 @@ func (t *HTTPTransport) init() {
 			return
 		}
 	}
-	if t.rt, err = transport.New(cfg); err != nil {
+	if useEngine(&cfg) {
+		t.engine, err = transport.NewEngine(cfg)
+	} else {
+		t.rt, err = transport.New(cfg)
+	}
+	if err != nil {
 		t.err = &UsageError{Op: "HTTPTransport", Msg: err.Error(), Err: err}
 	}
 }
@@ -169,6 +175,9 @@ func (t *HTTPTransport) HandleRequest(ctx context.Context, req *Request) (*Respo
 	if !secure {
 		serverName = "" // no TLS to name the server in
 	}
+	if t.engine != nil {
+		return t.sendEngine(ctx, req, tto, serverName)
+	}
 	hreq, err := t.rt.NewRequest(ctx, req.Method, secure, tto)
 	if err != nil {
 		return nil, newRequestError(ErrLocalProtocol, req, err, "")
@@ -225,17 +234,23 @@ type PoolStats struct {
 // Stats reports the state of the connection pool, for monitoring.
 func (t *HTTPTransport) Stats() PoolStats {
 	t.once.Do(t.init)
-	if t.rt == nil {
-		return PoolStats{}
+	var s transport.Stats
+	switch {
+	case t.engine != nil:
+		s = t.engine.Stats()
+	case t.rt != nil:
+		s = t.rt.Stats()
 	}
-	s := t.rt.Stats()
 	return PoolStats{Connections: s.Conns, Idle: s.Idle, Waiting: s.Waiting}
 }
 
 // Close closes every connection of the transport.
 func (t *HTTPTransport) Close() error {
 	t.once.Do(t.init)
-	if t.rt != nil {
+	switch {
+	case t.engine != nil:
+		return t.engine.Close()
+	case t.rt != nil:
 		return t.rt.Close()
 	}
 	return nil

@@ -1,6 +1,7 @@
 package transport_test
 
 import (
+	"context"
 	"crypto/tls"
 	"io"
 	"net/http"
@@ -74,4 +75,76 @@ func roundTrip(b *testing.B, rt func(*http.Request) (*http.Response, error), req
 		b.Fatal(err)
 	}
 	resp.Body.Close()
+}
+
+// BenchmarkEngineLoopback compares a small GET through the Engine with one
+// through a bare http.Transport, on HTTP/1.1, with the same four header
+// fields (HTTPX's defaults) sent by both.
+func BenchmarkEngineLoopback(b *testing.B) {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("hello"))
+	}))
+	defer s.Close()
+	host := s.Listener.Addr().String()
+	fields := []string{"Host", host, "Accept", "*/*", "Accept-Encoding", "gzip, deflate", "Connection", "keep-alive", "User-Agent", "gohttpx/bench"}
+	bare := &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 1000}
+	defer bare.CloseIdleConnections()
+	e, err := transport.NewEngine(transport.Config{MaxConns: 1000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	timeouts := transport.Timeouts{Connect: 5 * time.Second, Read: 5 * time.Second, Write: 5 * time.Second, Pool: 5 * time.Second}
+	engineGet := func(b *testing.B, req *transport.Request) {
+		resp, err := e.Do(context.Background(), req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	newReq := func() *transport.Request {
+		return &transport.Request{Method: "GET", Scheme: "http", Addr: host, Target: "/", Header: pairs(fields...), Timeouts: timeouts}
+	}
+	netReq := func() *http.Request {
+		req, _ := http.NewRequest("GET", s.URL, nil)
+		for i := 2; i < len(fields); i += 2 {
+			req.Header.Set(fields[i], fields[i+1])
+		}
+		return req
+	}
+	b.Run("net-http/sequential", func(b *testing.B) {
+		b.ReportAllocs()
+		req := netReq()
+		for b.Loop() {
+			roundTrip(b, bare.RoundTrip, req)
+		}
+	})
+	b.Run("engine/sequential", func(b *testing.B) {
+		b.ReportAllocs()
+		req := newReq()
+		for b.Loop() {
+			engineGet(b, req)
+		}
+	})
+	b.Run("net-http/parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			req := netReq()
+			for pb.Next() {
+				roundTrip(b, bare.RoundTrip, req)
+			}
+		})
+	})
+	b.Run("engine/parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			req := newReq()
+			for pb.Next() {
+				engineGet(b, req)
+			}
+		})
+	})
 }

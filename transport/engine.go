@@ -1,0 +1,236 @@
+package transport
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"iter"
+	"syscall"
+	"time"
+
+	"github.com/gohttpx/httpx/internal/h1"
+)
+
+// Engine is the connection engine of our own for HTTP/1.1: a strict codec
+// (internal/h1), connections that do their I/O on the requesting
+// goroutine under per-phase deadlines, and a pool that owns every
+// connection (MaxConns across hosts, MaxIdleConns, IdleTimeout, a liveness
+// probe before reuse, the pool timeout). It is safe for concurrent use.
+//
+// It dials as Transport does (Config.DialContext, UDS, LocalAddr, TLS,
+// Retries). Forward proxies (Config.Proxy) and HTTP/2 are Transport's for
+// now: an Engine speaks HTTP/1.1 to the origin or through a tunnel that
+// Config.DialContext opens.
+type Engine struct {
+	dialer
+	pool    connPool
+	life    context.Context // canceled by Close, to stop dials in flight
+	endLife context.CancelFunc
+}
+
+// Request is one request as the Engine sends it.
+type Request struct {
+	Method string
+	// Scheme is "http" or "https".
+	Scheme string
+	// Addr is the host:port to connect to.
+	Addr string
+	// ServerName, when set, names the TLS server instead of Addr's host
+	// (HTTPX's sni_hostname); connections are pooled per name.
+	ServerName string
+	// Target is the request-target written on the request line: "/path?q",
+	// "*", or an absolute URL.
+	Target string
+	// Header yields the fields in order, Host included. The values of
+	// Content-Length and Transfer-Encoding are replaced by the framing the
+	// body gets (see ContentLength).
+	Header iter.Seq2[string, string]
+	// Body is read once, nil for none. ContentLength is its length: -1
+	// when unknown (sent chunked), 0 for none.
+	Body          io.Reader
+	ContentLength int64
+	// GetBody, when set, returns the body afresh: a request that meets a
+	// stale kept-alive connection is then sent again on a new one.
+	GetBody func() (io.Reader, error)
+	// ExpectContinue holds the body back until the server answers 100
+	// Continue, for up to a second (the head carries the Expect field).
+	ExpectContinue bool
+	Timeouts       Timeouts
+}
+
+// Response is a response head, with the body still on the connection.
+type Response struct {
+	Status int
+	Reason string
+	Proto  string // "HTTP/1.1" or "HTTP/1.0"
+	Header []h1.Field
+	// Body must be closed, or read to its end, to release the connection.
+	// After a 101 it is the connection itself, an io.ReadWriteCloser.
+	Body   io.ReadCloser
+	TLS    *tls.ConnectionState
+	Reused bool // sent on a connection that had served a request before
+
+	body responseBody
+}
+
+// NewEngine builds an Engine from cfg; it fails on the settings New
+// refuses.
+func NewEngine(cfg Config) (*Engine, error) {
+	e := &Engine{}
+	if err := e.dialer.init(cfg); err != nil {
+		return nil, err
+	}
+	e.tlsConfig.NextProtos = []string{"http/1.1"}
+	e.pool.init(&e.cfg)
+	e.life, e.endLife = context.WithCancel(context.Background())
+	return e, nil
+}
+
+// Do sends req and returns the response head; every error is an *Error.
+func (e *Engine) Do(ctx context.Context, req *Request) (*Response, error) {
+	if e.closed.Load() {
+		return nil, &Error{Kind: KindClosed, Err: ErrClosed}
+	}
+	key := req.Scheme + "://" + req.Addr + "#" + req.ServerName
+	body, fresh := req.Body, false
+	for {
+		c, err := e.conn(ctx, req, key, fresh)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.roundTrip(ctx, req, body)
+		if err == nil {
+			return resp, nil
+		}
+		if fresh || c.served == 0 || !stale(err) || (body != nil && req.GetBody == nil) {
+			return nil, err
+		}
+		// The kept-alive connection was closed by the server before it
+		// took the request: once more, on a new connection.
+		if body != nil {
+			if body, err = req.GetBody(); err != nil {
+				return nil, &Error{Kind: KindOther, Err: err}
+			}
+		}
+		fresh = true
+	}
+}
+
+// stale reports the failures of a kept-alive connection that the server
+// closed before reading the request: it went away without a response, or
+// reset the connection on the first write or read.
+func stale(err error) bool {
+	var te *Error
+	if !errors.As(err, &te) {
+		return false
+	}
+	switch te.Kind {
+	case KindRemoteProtocol:
+		return errors.Is(err, errDisconnected)
+	case KindRead, KindWrite:
+		return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, io.EOF)
+	}
+	return false
+}
+
+// conn returns an idle connection for key, or dials one in a pool slot.
+func (e *Engine) conn(ctx context.Context, req *Request, key string, fresh bool) (*h1Conn, error) {
+	c, err := e.pool.acquire(ctx, key, req.Timeouts.Pool, fresh)
+	if c != nil || err != nil {
+		return c, err
+	}
+	c, err = e.dial(ctx, req, key)
+	if err != nil {
+		e.pool.releaseSlot()
+		return nil, err
+	}
+	if !e.pool.register(c) {
+		c.closeConn()
+		e.pool.releaseSlot()
+		return nil, &Error{Kind: KindClosed, Err: ErrClosed}
+	}
+	return c, nil
+}
+
+// dial connects with Config.Retries retries after connect errors.
+func (e *Engine) dial(ctx context.Context, req *Request, key string) (*h1Conn, error) {
+	// Closing the Engine stops dials in flight too.
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(e.life, cancel)
+	defer func() {
+		stop()
+		cancel()
+	}()
+	for attempt := 0; ; attempt++ {
+		c, err := e.connect(ctx, req, key)
+		if err == nil || attempt >= e.cfg.Retries || !retryable(err) {
+			return c, err
+		}
+		timer := time.NewTimer(e.backoffDelay(attempt))
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			if e.closed.Load() {
+				return nil, &Error{Kind: KindClosed, Err: ErrClosed}
+			}
+			return nil, &Error{Kind: KindCanceled, Err: ctx.Err()}
+		}
+	}
+}
+
+// connect makes one attempt: the stream, then TLS, within one connect
+// timeout.
+func (e *Engine) connect(ctx context.Context, req *Request, key string) (*h1Conn, error) {
+	var deadline time.Time
+	if d := req.Timeouts.Connect; d > 0 {
+		deadline = time.Now().Add(d)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	raw, err := e.dialRaw(ctx, "tcp", req.Addr)
+	if err != nil {
+		return nil, e.connectError(ctx, err)
+	}
+	c := &h1Conn{pool: &e.pool, key: key, nc: raw, raw: raw}
+	if req.Scheme != "https" {
+		return c, nil
+	}
+	cfg := e.tlsConfig.Clone()
+	switch {
+	case req.ServerName != "":
+		cfg.ServerName = req.ServerName
+	case cfg.ServerName == "":
+		cfg.ServerName = hostOf(req.Addr)
+	}
+	tc := tls.Client(raw, cfg)
+	if !deadline.IsZero() {
+		_ = raw.SetDeadline(deadline)
+	}
+	if err := tc.HandshakeContext(ctx); err != nil {
+		_ = raw.Close()
+		return nil, e.connectError(ctx, err)
+	}
+	if !deadline.IsZero() {
+		_ = raw.SetDeadline(time.Time{})
+	}
+	state := tc.ConnectionState()
+	c.nc, c.tls = tc, &state
+	return c, nil
+}
+
+// Stats reports the pool at one moment.
+func (e *Engine) Stats() Stats { return e.pool.stats() }
+
+// Close closes every connection, idle or in use, and fails requests that
+// wait for a slot. Requests after Close fail with KindClosed.
+func (e *Engine) Close() error {
+	if !e.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	e.endLife()
+	e.pool.close()
+	return nil
+}
