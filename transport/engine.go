@@ -99,11 +99,12 @@ func (e *Engine) Do(ctx context.Context, req *Request) (*Response, error) {
 		if err != nil {
 			return nil, err
 		}
+		reused := c.served > 0
 		resp, err := c.roundTrip(ctx, req, body)
 		if err == nil {
 			return resp, nil
 		}
-		if fresh || c.served == 0 || !stale(err) || (body != nil && req.GetBody == nil) {
+		if fresh || !reused || !stale(err) || !req.replayable() {
 			return nil, err
 		}
 		// The kept-alive connection was closed by the server before it
@@ -115,6 +116,25 @@ func (e *Engine) Do(ctx context.Context, req *Request) (*Response, error) {
 		}
 		fresh = true
 	}
+}
+
+// replayable reports whether req may be sent a second time after a stale
+// connection failed it: its method is safe, or it carries an idempotency
+// key (as net/http decides), and its body, if any, can be had again.
+func (req *Request) replayable() bool {
+	if req.Body != nil && req.GetBody == nil {
+		return false
+	}
+	switch req.Method {
+	case "GET", "HEAD", "OPTIONS", "TRACE":
+		return true
+	}
+	for name := range req.Header {
+		if asciiEqualFold(name, "Idempotency-Key") || asciiEqualFold(name, "X-Idempotency-Key") {
+			return true
+		}
+	}
+	return false
 }
 
 // stale reports the failures of a kept-alive connection that the server

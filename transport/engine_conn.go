@@ -77,7 +77,9 @@ func (c *h1Conn) Write(p []byte) (int, error) {
 // d to 9d/8. A context that ended keeps its expired deadline.
 func (c *h1Conn) pushDeadline(dl *time.Time, d time.Duration, set func(time.Time) error) {
 	now := time.Now()
-	if dl.Sub(now) >= d || c.interrupted.Load() {
+	// Outside [d, 9d/8] the deadline is too near, or one a request with a
+	// longer timeout left behind.
+	if rem := dl.Sub(now); rem >= d && rem <= d+d/8 || c.interrupted.Load() {
 		return
 	}
 	*dl = now.Add(d + d/8)
@@ -350,6 +352,10 @@ func (c *h1Conn) earlyResponse(req *Request, werr error) (*Response, error) {
 // maxHeadBytes bounds a response head, and all its 1xx heads together.
 const maxHeadBytes = DefaultMaxResponseHeaderBytes
 
+// maxTrailerBytes bounds a chunk-size line and a trailer section: real
+// servers send a few short trailer fields, if any.
+const maxTrailerBytes = 8 << 10
+
 // readFinalHead reads response heads up to the final one, skipping 1xx
 // interim responses within the head size budget.
 func (c *h1Conn) readFinalHead() error {
@@ -405,7 +411,7 @@ func (c *h1Conn) response(req *Request, closeAfter bool) (*Response, error) {
 		c.finish(true)
 		resp.Body = noBody{}
 	default:
-		c.body.Reset(c.br, f, maxHeadBytes)
+		c.body.Reset(c.br, f, maxTrailerBytes)
 		resp.body.c = c
 		resp.Body = &resp.body
 	}

@@ -249,6 +249,12 @@ func ResponseFraming(method string, h *Head) (Framing, error) {
 					closeTok = true
 				}
 			}
+		case equalFold(fld.Name, "trailer"):
+			for tok := range commaList(fld.Value) {
+				if framingField(tok) {
+					return f, &ProtocolError{Msg: "a framing field cannot be a trailer: " + strconv.Quote(tok)}
+				}
+			}
 		}
 	}
 	var length int64
@@ -284,6 +290,12 @@ func ResponseFraming(method string, h *Head) (Framing, error) {
 		f.Kind, f.Close = UntilClose, true
 	}
 	return f, nil
+}
+
+// framingField reports the fields that frame a message, which a trailer
+// section must never carry (RFC 9110 §6.5.1).
+func framingField(name string) bool {
+	return equalFold(name, "content-length") || equalFold(name, "transfer-encoding") || equalFold(name, "trailer")
 }
 
 // commaList yields the comma-separated members of v, trimmed; empty
@@ -355,7 +367,13 @@ type Body struct {
 	done     bool
 	maxTrail int
 	trailers []Field
+	overhead int64 // chunk framing bytes not yet paid for by data
 }
+
+// maxChunkOverhead bounds how far a chunked body's framing (size lines and
+// their extensions) may run ahead of its data: a server that sends mostly
+// framing is wasting the client's time.
+const maxChunkOverhead = 16 << 10
 
 type chunkState uint8
 
@@ -517,6 +535,12 @@ func (b *Body) readChunkSize() (int64, error) {
 	if n > 1<<62 {
 		return 0, &ProtocolError{Msg: "chunk size too large: " + strconv.Quote(string(digits))}
 	}
+	// Each chunk pays for a short size line and its CRLFs, and for twice
+	// its data: tiny chunks are fine, pages of extensions are not.
+	b.overhead = max(b.overhead+int64(len(line))+4-16-2*int64(n), 0)
+	if b.overhead > maxChunkOverhead {
+		return 0, &ProtocolError{Msg: "chunked encoding carries too much besides data"}
+	}
 	return int64(n), nil
 }
 
@@ -561,7 +585,15 @@ func (b *Body) readTrailers() error {
 	}
 	fields, err := parseFields(string(raw), b.trailers[:0])
 	b.trailers = fields
-	return err
+	if err != nil {
+		return err
+	}
+	for _, f := range fields {
+		if framingField(f.Name) {
+			return &ProtocolError{Msg: "a framing field in the trailer section: " + strconv.Quote(f.Name)}
+		}
+	}
+	return nil
 }
 
 // readHeadBytesTrailer reads field lines up to the empty line; unlike a
