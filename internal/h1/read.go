@@ -50,20 +50,22 @@ func readHeadBytes(br *bufio.Reader, maxBytes int) ([]byte, error) {
 		}
 	}
 	var acc []byte
+	lineStart := 0 // where the line being read began in acc
 	for {
-		line, err := br.ReadSlice('\n')
-		if len(acc)+len(line) > maxBytes {
+		part, err := br.ReadSlice('\n')
+		if len(acc)+len(part) > maxBytes {
 			return nil, errTooLarge
 		}
-		acc = append(acc, line...)
+		acc = append(acc, part...)
 		switch {
 		case err == nil:
-			if isBlankLine(line) {
-				if len(acc) == len(line) {
+			if isBlankLine(acc[lineStart:]) {
+				if lineStart == 0 {
 					return nil, &ProtocolError{Msg: "no response line received"}
 				}
 				return acc, nil
 			}
+			lineStart = len(acc)
 		case err == bufio.ErrBufferFull:
 			// A line longer than the buffer: keep accumulating.
 		case err == io.EOF:
@@ -192,13 +194,13 @@ func parseFields(s string, fields []Field) ([]Field, error) {
 	}
 }
 
-// checkValue refuses the bytes h11 refuses in a field value: NUL, CR, VT
-// and FF (a LF cannot occur, it ends the line). obs-text and the other
-// controls pass, as real servers send them.
+// checkValue refuses control bytes in a field value but HTAB, and DEL
+// (a LF cannot occur, it ends the line); obs-text (0x80-0xFF) passes. h11
+// lets 0x01-0x08 and 0x0E-0x1F through, but net/http refuses them, and a
+// value one Go parser refuses must not pass another.
 func checkValue(v string) error {
 	for i := 0; i < len(v); i++ {
-		switch v[i] {
-		case 0, '\r', '\v', '\f':
+		if c := v[i]; (c < 0x20 && c != '\t') || c == 0x7f {
 			return &ProtocolError{Msg: "illegal header value: " + strconv.Quote(v)}
 		}
 	}
@@ -231,15 +233,14 @@ func ResponseFraming(method string, h *Head) (Framing, error) {
 		fld := &h.Fields[i]
 		switch {
 		case equalFold(fld.Name, "content-length"):
-			for member := range commaList(fld.Value) {
-				if hasCL && member != cl {
-					return f, &ProtocolError{Msg: "conflicting Content-Length headers"}
-				}
-				cl, hasCL = member, true
+			// Repeated fields must agree byte for byte. A comma list in one
+			// field, which h11 takes when its members agree, is refused, as
+			// net/http refuses it: two parsers must never disagree about
+			// where a body ends.
+			if hasCL && fld.Value != cl {
+				return f, &ProtocolError{Msg: "conflicting Content-Length headers"}
 			}
-			if !hasCL || fld.Value == "" || hasEmptyMember(fld.Value) {
-				return f, &ProtocolError{Msg: "bad Content-Length: " + strconv.Quote(fld.Value)}
-			}
+			cl, hasCL = fld.Value, true
 		case equalFold(fld.Name, "transfer-encoding"):
 			teCount++
 			teValue = fld.Value
@@ -314,15 +315,6 @@ func commaList(v string) func(yield func(string) bool) {
 			v = v[i+1:]
 		}
 	}
-}
-
-func hasEmptyMember(v string) bool {
-	for m := range commaList(v) {
-		if m == "" {
-			return true
-		}
-	}
-	return false
 }
 
 // parseLength accepts 1 to 18 decimal digits, nothing else.
@@ -600,20 +592,22 @@ func (b *Body) readTrailers() error {
 // head, the section may be empty (just the final CRLF).
 func readHeadBytesTrailer(br *bufio.Reader, maxBytes int) ([]byte, error) {
 	var acc []byte
+	lineStart := 0
 	for {
-		line, err := br.ReadSlice('\n')
-		if maxBytes > 0 && len(acc)+len(line) > maxBytes {
+		part, err := br.ReadSlice('\n')
+		if maxBytes > 0 && len(acc)+len(part) > maxBytes {
 			return nil, &ProtocolError{Msg: "trailer section too large"}
 		}
-		acc = append(acc, line...)
+		acc = append(acc, part...)
 		switch {
 		case err == nil:
-			if isBlankLine(line) {
-				if len(acc) == len(line) {
+			if isBlankLine(acc[lineStart:]) {
+				if lineStart == 0 {
 					return nil, nil
 				}
 				return acc, nil
 			}
+			lineStart = len(acc)
 		case err == bufio.ErrBufferFull:
 		case errors.Is(err, io.EOF):
 			return nil, ErrIncompleteBody
