@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -701,10 +700,10 @@ func TestFaultHealthyBaseline(t *testing.T) {
 	runFault(t, faultCase{name: "baseline", fault: faultScript(faultserver.Respond(http.StatusOK, "ok")), body: "ok", next: nextReused})
 }
 
-// ownEngine reports whether the tests run on the connection engine of our
-// own (GOHTTPX_ENGINE=h1), whose parser follows h11 where net/http's does
-// not.
-var ownEngine = os.Getenv("GOHTTPX_ENGINE") == "h1"
+// ownEngine reports whether HTTP/1.1 runs on the connection engine of our
+// own (unless GOHTTPX_ENGINE=nethttp), whose parser follows h11 where
+// net/http's does not.
+var ownEngine = httpx.EngineOn()
 
 // spaceBeforeColon is the case of a field name followed by a space. RFC
 // 9112 §5.1 makes only servers reject it; net/http's client accepts it, h11

@@ -12,16 +12,19 @@ import (
 	"github.com/gohttpx/httpx/transport"
 )
 
-// engineEnv turns the connection engine of our own on for HTTP/1.1-only
-// transports while it is being proven (issue 10): GOHTTPX_ENGINE=h1. The
-// net/http-based transport stays the default until the engine carries
-// HTTP/2 and forward proxies too.
+// engineEnv set to "nethttp" sends every request of HTTPTransport through
+// net/http's Transport, as before the engine of our own (issue 10) took
+// over HTTP/1.1: an escape hatch while the engine gains HTTP/2 and forward
+// proxies, which still go through net/http.
 const engineEnv = "GOHTTPX_ENGINE"
 
-// useEngine reports whether cfg can run on the engine and it was asked for.
+// useEngine reports whether cfg runs on the engine: HTTP/1.1 only, direct
+// or through a tunnel that Config.DialContext opens.
 func useEngine(cfg *transport.Config) bool {
-	return os.Getenv(engineEnv) == "h1" && !cfg.HTTP2 && cfg.Proxy == nil
+	return engineOn() && !cfg.HTTP2 && cfg.Proxy == nil
 }
+
+func engineOn() bool { return os.Getenv(engineEnv) != "nethttp" }
 
 // sendEngine sends req through the engine.
 func (t *HTTPTransport) sendEngine(ctx context.Context, req *Request, to transport.Timeouts, serverName string) (*Response, error) {

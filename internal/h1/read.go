@@ -29,6 +29,9 @@ func ReadHead(br *bufio.Reader, maxBytes int, h *Head) error {
 	if err := parseStatusLine(line, h); err != nil {
 		return err
 	}
+	if n := bytes.Count(raw, newline) - 1; cap(h.Fields) < n {
+		h.Fields = make([]Field, 0, n) // one allocation, whatever the count
+	}
 	fields, err := parseFields(rest, h.Fields)
 	h.Fields = fields
 	return err
@@ -38,7 +41,15 @@ func ReadHead(br *bufio.Reader, maxBytes int, h *Head) error {
 // empty line, consuming them from br. Lines end in LF, with an optional CR
 // before it.
 func readHeadBytes(br *bufio.Reader, maxBytes int) ([]byte, error) {
-	// Fast path: the whole head is in the buffer already.
+	// Fast path: the whole head is in the buffer after one read.
+	if br.Buffered() == 0 {
+		if _, err := br.Peek(1); err != nil {
+			if err == io.EOF {
+				return nil, ErrDisconnected
+			}
+			return nil, err
+		}
+	}
 	if buf, _ := br.Peek(br.Buffered()); len(buf) > 0 {
 		if n := headEnd(buf); n > 0 {
 			if n > maxBytes {
@@ -75,6 +86,8 @@ func readHeadBytes(br *bufio.Reader, maxBytes int) ([]byte, error) {
 		}
 	}
 }
+
+var newline = []byte{'\n'}
 
 var errTooLarge = &ProtocolError{Msg: "response header section too large"}
 
@@ -245,16 +258,10 @@ func ResponseFraming(method string, h *Head) (Framing, error) {
 			teCount++
 			teValue = fld.Value
 		case equalFold(fld.Name, "connection"):
-			for tok := range commaList(fld.Value) {
-				if equalFold(tok, "close") {
-					closeTok = true
-				}
-			}
+			closeTok = closeTok || hasMember(fld.Value, func(tok string) bool { return equalFold(tok, "close") })
 		case equalFold(fld.Name, "trailer"):
-			for tok := range commaList(fld.Value) {
-				if framingField(tok) {
-					return f, &ProtocolError{Msg: "a framing field cannot be a trailer: " + strconv.Quote(tok)}
-				}
+			if hasMember(fld.Value, framingField) {
+				return f, &ProtocolError{Msg: "a trailer cannot be a framing field: " + strconv.Quote(fld.Value)}
 			}
 		}
 	}
@@ -299,21 +306,18 @@ func framingField(name string) bool {
 	return equalFold(name, "content-length") || equalFold(name, "transfer-encoding") || equalFold(name, "trailer")
 }
 
-// commaList yields the comma-separated members of v, trimmed; empty
-// members are yielded too, as "".
-func commaList(v string) func(yield func(string) bool) {
-	return func(yield func(string) bool) {
-		for {
-			i := indexByte(v, ',')
-			if i < 0 {
-				yield(trimOWS(v))
-				return
-			}
-			if !yield(trimOWS(v[:i])) {
-				return
-			}
-			v = v[i+1:]
+// hasMember reports whether a member of the comma-separated list v,
+// trimmed, satisfies match.
+func hasMember(v string, match func(string) bool) bool {
+	for {
+		i := indexByte(v, ',')
+		if i < 0 {
+			return match(trimOWS(v))
 		}
+		if match(trimOWS(v[:i])) {
+			return true
+		}
+		v = v[i+1:]
 	}
 }
 
