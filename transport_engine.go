@@ -55,7 +55,7 @@ func (t *HTTPTransport) sendEngine(ctx context.Context, req *Request, to transpo
 		Addr:           net.JoinHostPort(req.URL.RawHost(), strconv.Itoa(req.URL.EffectivePort())),
 		ServerName:     serverName,
 		Target:         target,
-		Header:         req.Headers.All(),
+		Header:         (*wireHeaders)(&req.Headers),
 		Body:           body,
 		ContentLength:  length,
 		ExpectContinue: body != nil && strings.EqualFold(req.Headers.Get("Expect"), "100-continue"),
@@ -80,3 +80,10 @@ func (t *HTTPTransport) sendEngine(ctx context.Context, req *Request, to transpo
 	resp.setStream(&resp.body.mapped)
 	return resp, nil
 }
+
+// wireHeaders lets the engine read a request's fields in place.
+type wireHeaders Headers
+
+func (h *wireHeaders) Len() int { return len(h.fields) }
+
+func (h *wireHeaders) At(i int) (string, string) { return h.fields[i].name, h.fields[i].value }

@@ -106,7 +106,7 @@ func BenchmarkEngineLoopback(b *testing.B) {
 		resp.Body.Close()
 	}
 	newReq := func() *transport.Request {
-		return &transport.Request{Method: "GET", Scheme: "http", Addr: host, Target: "/", Header: pairs(fields...), Timeouts: timeouts}
+		return &transport.Request{Method: "GET", Scheme: "http", Addr: host, Target: "/", Header: transport.FieldList(fields), Timeouts: timeouts}
 	}
 	netReq := func() *http.Request {
 		req, _ := http.NewRequest("GET", s.URL, nil)

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
-	"iter"
 	"syscall"
 	"time"
 
@@ -42,10 +41,10 @@ type Request struct {
 	// Target is the request-target written on the request line: "/path?q",
 	// "*", or an absolute URL.
 	Target string
-	// Header yields the fields in order, Host included. The values of
+	// Header holds the fields in order, Host included. The values of
 	// Content-Length and Transfer-Encoding are replaced by the framing the
 	// body gets (see ContentLength).
-	Header iter.Seq2[string, string]
+	Header Fields
 	// Body is read once, nil for none. ContentLength is its length: -1
 	// when unknown (sent chunked), 0 for none.
 	Body          io.Reader
@@ -57,6 +56,28 @@ type Request struct {
 	// Continue, for up to a second (the head carries the Expect field).
 	ExpectContinue bool
 	Timeouts       Timeouts
+}
+
+// Fields is a request's header fields as the engine reads them: an
+// interface rather than an iterator, so that writing the head captures
+// nothing on the heap.
+type Fields interface {
+	Len() int
+	At(i int) (name, value string)
+}
+
+// FieldList is a Fields of name and value pairs.
+type FieldList []string
+
+// Len returns the number of fields.
+func (l FieldList) Len() int { return len(l) / 2 }
+
+// At returns field i.
+func (l FieldList) At(i int) (string, string) { return l[2*i], l[2*i+1] }
+
+// connKey is what the pool keys connections on.
+type connKey struct {
+	scheme, addr, serverName string
 }
 
 // Response is a response head, with the body still on the connection.
@@ -92,7 +113,7 @@ func (e *Engine) Do(ctx context.Context, req *Request) (*Response, error) {
 	if e.closed.Load() {
 		return nil, &Error{Kind: KindClosed, Err: ErrClosed}
 	}
-	key := req.Scheme + "://" + req.Addr + "#" + req.ServerName
+	key := connKey{req.Scheme, req.Addr, req.ServerName}
 	body, fresh := req.Body, false
 	for {
 		c, err := e.conn(ctx, req, key, fresh)
@@ -129,8 +150,8 @@ func (req *Request) replayable() bool {
 	case "GET", "HEAD", "OPTIONS", "TRACE":
 		return true
 	}
-	for name := range req.Header {
-		if asciiEqualFold(name, "Idempotency-Key") || asciiEqualFold(name, "X-Idempotency-Key") {
+	for i := range req.Header.Len() {
+		if name, _ := req.Header.At(i); asciiEqualFold(name, "Idempotency-Key") || asciiEqualFold(name, "X-Idempotency-Key") {
 			return true
 		}
 	}
@@ -155,7 +176,7 @@ func stale(err error) bool {
 }
 
 // conn returns an idle connection for key, or dials one in a pool slot.
-func (e *Engine) conn(ctx context.Context, req *Request, key string, fresh bool) (*h1Conn, error) {
+func (e *Engine) conn(ctx context.Context, req *Request, key connKey, fresh bool) (*h1Conn, error) {
 	c, err := e.pool.acquire(ctx, key, req.Timeouts.Pool, fresh)
 	if c != nil || err != nil {
 		return c, err
@@ -174,7 +195,7 @@ func (e *Engine) conn(ctx context.Context, req *Request, key string, fresh bool)
 }
 
 // dial connects with Config.Retries retries after connect errors.
-func (e *Engine) dial(ctx context.Context, req *Request, key string) (*h1Conn, error) {
+func (e *Engine) dial(ctx context.Context, req *Request, key connKey) (*h1Conn, error) {
 	// Closing the Engine stops dials in flight too.
 	ctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(e.life, cancel)
@@ -202,7 +223,7 @@ func (e *Engine) dial(ctx context.Context, req *Request, key string) (*h1Conn, e
 
 // connect makes one attempt: the stream, then TLS, within one connect
 // timeout.
-func (e *Engine) connect(ctx context.Context, req *Request, key string) (*h1Conn, error) {
+func (e *Engine) connect(ctx context.Context, req *Request, key connKey) (*h1Conn, error) {
 	var deadline time.Time
 	if d := req.Timeouts.Connect; d > 0 {
 		deadline = time.Now().Add(d)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gohttpx/httpx/internal/h1"
@@ -23,7 +24,7 @@ import (
 // reader and writer are taken from pools for each request.
 type h1Conn struct {
 	pool   *connPool
-	key    string
+	key    connKey
 	nc     net.Conn // what requests read and write: the TLS or the raw connection
 	raw    net.Conn // the socket under TLS, for the idle probe
 	tls    *tls.ConnectionState
@@ -47,6 +48,7 @@ type h1Conn struct {
 
 	probeRes  int // what the last probe saw: see usable
 	probeFunc func(fd uintptr) bool
+	probeConn syscall.RawConn
 }
 
 var (
@@ -227,7 +229,8 @@ func (c *h1Conn) writeHead(req *Request, chunked bool) error {
 	}
 	wroteLength, wroteChunked := false, false
 	var num [20]byte
-	for name, value := range req.Header {
+	for i := range req.Header.Len() {
+		name, value := req.Header.At(i)
 		switch {
 		case asciiEqualFold(name, "Content-Length"):
 			if chunked || wroteLength {

@@ -18,8 +18,8 @@ type connPool struct {
 	idleTimeout time.Duration // 0: never expire
 	keepAlive   bool
 
-	total   int                  // open connections and dials in flight
-	idle    map[string][]*h1Conn // per key, oldest first
+	total   int                   // open connections and dials in flight
+	idle    map[connKey][]*h1Conn // per key, oldest first
 	nIdle   int
 	all     map[*h1Conn]struct{} // every open connection, for Close
 	waiters []*poolWaiter        // FIFO
@@ -31,7 +31,7 @@ type connPool struct {
 // connection of its key, or leave to dial (no connection, no error), or
 // the error of a pool that closed.
 type poolWaiter struct {
-	key string
+	key connKey
 	ch  chan grant
 }
 
@@ -45,14 +45,14 @@ func (p *connPool) init(cfg *Config) {
 	p.maxIdle = cfg.MaxIdleConns
 	p.idleTimeout = cfg.IdleTimeout
 	p.keepAlive = cfg.keepAlive()
-	p.idle = map[string][]*h1Conn{}
+	p.idle = map[connKey][]*h1Conn{}
 	p.all = map[*h1Conn]struct{}{}
 }
 
 // acquire returns an idle connection for key that passed the liveness
 // probe, or nil with a slot taken for the caller to dial. It waits up to
 // timeout (0: no limit) for a slot when MaxConns connections are open.
-func (p *connPool) acquire(ctx context.Context, key string, timeout time.Duration, fresh bool) (*h1Conn, error) {
+func (p *connPool) acquire(ctx context.Context, key connKey, timeout time.Duration, fresh bool) (*h1Conn, error) {
 	p.mu.Lock()
 	for !fresh {
 		c := p.popIdleLocked(key)
@@ -209,18 +209,16 @@ func (p *connPool) grantLocked() {
 	w.ch <- grant{}
 }
 
-func (p *connPool) popIdleLocked(key string) *h1Conn {
+func (p *connPool) popIdleLocked(key connKey) *h1Conn {
 	list := p.idle[key]
 	if len(list) == 0 {
 		return nil
 	}
 	c := list[len(list)-1]
 	list[len(list)-1] = nil
-	if len(list) == 1 {
-		delete(p.idle, key)
-	} else {
-		p.idle[key] = list[:len(list)-1]
-	}
+	// An emptied list stays in the map, so that the next release of this
+	// origin does not allocate; reap drops the empty ones.
+	p.idle[key] = list[:len(list)-1]
 	p.nIdle--
 	return c
 }
@@ -245,6 +243,9 @@ func (p *connPool) removeIdleLocked(c *h1Conn) {
 func (p *connPool) oldestIdleLocked() *h1Conn {
 	var oldest *h1Conn
 	for _, list := range p.idle {
+		if len(list) == 0 {
+			continue
+		}
 		if c := list[0]; oldest == nil || c.idleAt.Before(oldest.idleAt) {
 			oldest = c
 		}
@@ -257,7 +258,7 @@ func (p *connPool) oldestIdleLocked() *h1Conn {
 func (p *connPool) victimLocked() *h1Conn {
 	var victim *h1Conn
 	for key, list := range p.idle {
-		if p.wantedLocked(key) {
+		if len(list) == 0 || p.wantedLocked(key) {
 			continue
 		}
 		if c := list[0]; victim == nil || c.idleAt.Before(victim.idleAt) {
@@ -267,7 +268,7 @@ func (p *connPool) victimLocked() *h1Conn {
 	return victim
 }
 
-func (p *connPool) wantedLocked(key string) bool {
+func (p *connPool) wantedLocked(key connKey) bool {
 	for _, w := range p.waiters {
 		if w.key == key {
 			return true
@@ -294,7 +295,10 @@ func (p *connPool) reap() {
 	p.mu.Lock()
 	p.reaper = nil
 	var next time.Time
-	for _, list := range p.idle {
+	for key, list := range p.idle {
+		if len(list) == 0 {
+			delete(p.idle, key)
+		}
 		for _, c := range list {
 			at := c.idleAt.Add(p.idleTimeout)
 			if !at.After(now) {
@@ -333,7 +337,7 @@ func (p *connPool) close() {
 	for c := range p.all {
 		conns = append(conns, c)
 	}
-	p.idle, p.nIdle = map[string][]*h1Conn{}, 0
+	p.idle, p.nIdle = map[connKey][]*h1Conn{}, 0
 	p.all, p.total = map[*h1Conn]struct{}{}, 0
 	waiters := p.waiters
 	p.waiters = nil

@@ -48,17 +48,10 @@ func engineRequest(t testing.TB, method, rawURL string, body io.Reader, length i
 	if _, _, err := net.SplitHostPort(host); err != nil {
 		addr = net.JoinHostPort(host, map[string]string{"http": "80", "https": "443"}[scheme])
 	}
-	header := append([]string{"Host", host}, fields...)
 	return &transport.Request{
 		Method: method, Scheme: scheme, Addr: addr, Target: "/" + path,
-		Header: func(yield func(string, string) bool) {
-			for i := 0; i+1 < len(header); i += 2 {
-				if !yield(header[i], header[i+1]) {
-					return
-				}
-			}
-		},
-		Body: body, ContentLength: length, Timeouts: to,
+		Header: append(transport.FieldList{"Host", host}, fields...),
+		Body:   body, ContentLength: length, Timeouts: to,
 	}
 }
 
@@ -509,11 +502,11 @@ func TestEngineRefusesInjection(t *testing.T) {
 	defer s.Close()
 	e := newEngine(t, transport.Config{})
 	cases := map[string]func(r *transport.Request){
-		"CRLF in a value": func(r *transport.Request) { r.Header = pairs("Host", "h", "X", "a\r\nEvil: 1") },
-		"LF in a value":   func(r *transport.Request) { r.Header = pairs("Host", "h", "X", "a\nEvil: 1") },
-		"NUL in a value":  func(r *transport.Request) { r.Header = pairs("Host", "h", "X", "a\x00") },
-		"space in a name": func(r *transport.Request) { r.Header = pairs("Host", "h", "X Y", "a") },
-		"CRLF in a name":  func(r *transport.Request) { r.Header = pairs("Host", "h", "X\r\nEvil", "a") },
+		"CRLF in a value": func(r *transport.Request) { r.Header = transport.FieldList{"Host", "h", "X", "a\r\nEvil: 1"} },
+		"LF in a value":   func(r *transport.Request) { r.Header = transport.FieldList{"Host", "h", "X", "a\nEvil: 1"} },
+		"NUL in a value":  func(r *transport.Request) { r.Header = transport.FieldList{"Host", "h", "X", "a\x00"} },
+		"space in a name": func(r *transport.Request) { r.Header = transport.FieldList{"Host", "h", "X Y", "a"} },
+		"CRLF in a name":  func(r *transport.Request) { r.Header = transport.FieldList{"Host", "h", "X\r\nEvil", "a"} },
 		"space in target": func(r *transport.Request) { r.Target = "/a b" },
 		"CRLF in target":  func(r *transport.Request) { r.Target = "/a\r\nEvil: 1" },
 		"CRLF in method":  func(r *transport.Request) { r.Method = "GET\r\n" },
@@ -526,16 +519,6 @@ func TestEngineRefusesInjection(t *testing.T) {
 			_, err := e.Do(context.Background(), req)
 			assertKind(t, err, transport.KindLocalProtocol)
 		})
-	}
-}
-
-func pairs(kv ...string) func(yield func(string, string) bool) {
-	return func(yield func(string, string) bool) {
-		for i := 0; i+1 < len(kv); i += 2 {
-			if !yield(kv[i], kv[i+1]) {
-				return
-			}
-		}
 	}
 }
 

@@ -18,13 +18,16 @@ const (
 // other error that the connection failed: all three discard it. A socket
 // that cannot be probed (not a syscall.Conn) is trusted.
 func probe(c *h1Conn) bool {
-	sc, ok := c.raw.(syscall.Conn)
-	if !ok {
-		return true
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return false
+	if c.probeConn == nil {
+		sc, ok := c.raw.(syscall.Conn)
+		if !ok {
+			return true
+		}
+		rc, err := sc.SyscallConn()
+		if err != nil {
+			return false
+		}
+		c.probeConn = rc
 	}
 	if c.probeFunc == nil {
 		c.probeFunc = func(fd uintptr) bool {
@@ -40,7 +43,7 @@ func probe(c *h1Conn) bool {
 		}
 	}
 	c.probeRes = probeDead
-	if err := rc.Read(c.probeFunc); err != nil {
+	if err := c.probeConn.Read(c.probeFunc); err != nil {
 		return false
 	}
 	return c.probeRes == probeAlive
