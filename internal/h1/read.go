@@ -185,8 +185,13 @@ func parseFields(s string, fields []Field) ([]Field, error) {
 			if err := checkValue(cont); err != nil {
 				return fields, err
 			}
-			last := &fields[len(fields)-1]
-			last.Value = last.Value + " " + cont
+			switch last := &fields[len(fields)-1]; {
+			case cont == "":
+			case last.Value == "":
+				last.Value = cont
+			default:
+				last.Value = last.Value + " " + cont
+			}
 			continue
 		}
 		colon := indexByte(line, ':')

@@ -105,6 +105,7 @@ func TestFieldLines(t *testing.T) {
 		{name: "repeated fields kept in order", lines: "A: 1\r\nB: 2\r\nA: 3\r\n", want: []Field{{"A", "1"}, {"B", "2"}, {"A", "3"}}},
 		{name: "bare LF line ends", lines: "A: 1\nB: 2\n", want: []Field{{"A", "1"}, {"B", "2"}}},
 		{name: "obs-fold unfolded to one space", lines: "A: first\r\n   second\r\n\tthird\r\nB: 2\r\n", want: []Field{{"A", "first second third"}, {"B", "2"}}},
+		{name: "empty folds add nothing", lines: "A:\r\n \r\n b\r\n\t\r\n", want: []Field{{"A", "b"}}},
 		{name: "fold on the first line", lines: " A: 1\r\n", refused: true},
 		{name: "space before the colon", lines: "X-Bad : v\r\n", refused: true},
 		{name: "tab before the colon", lines: "X-Bad\t: v\r\n", refused: true},
