@@ -18,19 +18,33 @@ import (
 // proxies, which still go through net/http.
 const engineEnv = "GOHTTPX_ENGINE"
 
-// useEngine reports whether cfg runs on the engine: HTTP/1.1 only, direct
-// or through a tunnel that Config.DialContext opens.
+// useEngine reports whether cfg runs on the engine: HTTP/1.1 only.
 func useEngine(cfg *transport.Config) bool {
-	return engineOn() && !cfg.HTTP2 && cfg.Proxy == nil
+	return engineOn() && !cfg.HTTP2
 }
 
 func engineOn() bool { return os.Getenv(engineEnv) != "nethttp" }
 
 // sendEngine sends req through the engine.
-func (t *HTTPTransport) sendEngine(ctx context.Context, req *Request, to transport.Timeouts, serverName string) (*Response, error) {
+func (t *HTTPTransport) sendEngine(ctx context.Context, req *Request, to transport.Timeouts, serverName string, forward bool) (*Response, error) {
 	target, body, err := targetAndBody(req)
 	if err != nil {
 		return nil, err
+	}
+	headers := &req.Headers
+	if forward {
+		// The proxy gets the absolute URL, the proxy's own headers and its
+		// credentials, as net/http sends a forwarded request.
+		target = forwardTarget(req.URL, target)
+		h := req.Headers.Clone()
+		for name, value := range t.proxyHdrs.All() {
+			h.Set(name, value)
+		}
+		if u := t.proxyURL.User; u != nil && !h.Has("Proxy-Authorization") {
+			pass, _ := u.Password()
+			h.Set("Proxy-Authorization", basicAuthHeader(u.Username(), pass))
+		}
+		headers = &h
 	}
 	length := req.ContentLength()
 	if body == http.NoBody {
@@ -55,11 +69,12 @@ func (t *HTTPTransport) sendEngine(ctx context.Context, req *Request, to transpo
 		Addr:           net.JoinHostPort(req.URL.RawHost(), strconv.Itoa(req.URL.EffectivePort())),
 		ServerName:     serverName,
 		Target:         target,
-		Header:         (*wireHeaders)(&req.Headers),
+		Header:         (*wireHeaders)(headers),
 		Body:           body,
 		ContentLength:  length,
 		ExpectContinue: body != nil && strings.EqualFold(req.Headers.Get("Expect"), "100-continue"),
 		Timeouts:       to,
+		Forward:        forward,
 	}
 	if body != nil && req.bodyReplayable() {
 		ereq.GetBody = func() (io.Reader, error) { return req.Body() }
@@ -67,6 +82,10 @@ func (t *HTTPTransport) sendEngine(ctx context.Context, req *Request, to transpo
 	eresp, err := t.engine.Do(ctx, &ereq)
 	if err != nil {
 		return nil, classifyError(err, req)
+	}
+	if forward && eresp.Status == http.StatusProxyAuthRequired {
+		eresp.Body.Close()
+		return nil, proxyRefused(req, eresp.Status, strconv.Itoa(eresp.Status)+" "+eresp.Reason)
 	}
 	resp := &Response{StatusCode: eresp.Status, Request: req, httpVersion: eresp.Proto}
 	resp.Headers.fields = make([]headerField, len(eresp.Header))
@@ -87,3 +106,19 @@ type wireHeaders Headers
 func (h *wireHeaders) Len() int { return len(h.fields) }
 
 func (h *wireHeaders) At(i int) (string, string) { return h.fields[i].name, h.fields[i].value }
+
+// forwardTarget is the absolute-form target of a forwarded request: the
+// scheme and authority, then target (origin-form, or "*" as it is).
+func forwardTarget(u *URL, target string) string {
+	scheme := u.Scheme()
+	switch scheme {
+	case "ws":
+		scheme = "http"
+	case "wss":
+		scheme = "https"
+	}
+	if !strings.HasPrefix(target, "/") {
+		return target
+	}
+	return scheme + "://" + u.Netloc() + target
+}

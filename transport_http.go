@@ -133,6 +133,9 @@ func (t *HTTPTransport) configureProxy(cfg *transport.Config, tlsCfg *tls.Config
 		return &UsageError{Op: "Proxy", Msg: "invalid proxy header: " + err.Error(), Err: err}
 	}
 	fixed := func(*http.Request) (*url.URL, error) { return pu, nil }
+	if t.Proxy.Mode != ProxyTunnelOnly || pu.Scheme == "socks5" || pu.Scheme == "socks5h" {
+		cfg.ProxyURL = pu // for the engine; net/http's Transport reads cfg.Proxy
+	}
 	if pu.Scheme == "socks5" || pu.Scheme == "socks5h" {
 		// net/http speaks SOCKS5 itself, resolving names at the proxy.
 		cfg.Proxy = fixed
@@ -176,7 +179,7 @@ func (t *HTTPTransport) HandleRequest(ctx context.Context, req *Request) (*Respo
 		serverName = "" // no TLS to name the server in
 	}
 	if t.engine != nil {
-		return t.sendEngine(ctx, req, tto, serverName)
+		return t.sendEngine(ctx, req, tto, serverName, t.forwards(req.URL.Scheme()))
 	}
 	hreq, err := t.rt.NewRequest(ctx, req.Method, secure, tto)
 	if err != nil {
@@ -188,7 +191,7 @@ func (t *HTTPTransport) HandleRequest(ctx context.Context, req *Request) (*Respo
 	if serverName != "" {
 		transport.SetServerName(hreq, serverName)
 	}
-	forwarded := t.forward && (hreq.URL.Scheme == "http" || t.forwardTLS)
+	forwarded := t.forwards(hreq.URL.Scheme)
 	if forwarded {
 		t.prepareForward(hreq)
 	}
@@ -198,9 +201,21 @@ func (t *HTTPTransport) HandleRequest(ctx context.Context, req *Request) (*Respo
 	}
 	if forwarded && hresp.StatusCode == http.StatusProxyAuthRequired {
 		hresp.Body.Close()
-		return nil, newRequestError(ErrProxy, req, &proxy.StatusError{StatusCode: hresp.StatusCode, Status: hresp.Status}, "")
+		return nil, proxyRefused(req, hresp.StatusCode, hresp.Status)
 	}
 	return fromHTTPResponse(hresp, req), nil
+}
+
+// forwards reports whether a request with this URL scheme is forwarded to
+// the proxy as it is, rather than tunnelled.
+func (t *HTTPTransport) forwards(scheme string) bool {
+	return t.forward && (scheme == "http" || scheme == "ws" || t.forwardTLS)
+}
+
+// proxyRefused is the ErrProxy error for a 407 to a forwarded request
+// (HTTPX returns the response).
+func proxyRefused(req *Request, code int, status string) error {
+	return newRequestError(ErrProxy, req, &proxy.StatusError{StatusCode: code, Status: status}, "")
 }
 
 // prepareForward adds the proxy's headers to a forwarded request and, for an

@@ -78,6 +78,11 @@ type Config struct {
 	Proxy func(*http.Request) (*url.URL, error)
 	// ProxyConnectHeader is sent with every CONNECT request.
 	ProxyConnectHeader http.Header
+	// ProxyURL is the Engine's proxy (Transport uses Proxy instead): an
+	// http:// or https:// proxy carries the requests marked Forward as
+	// they are and tunnels the others with CONNECT; a socks5:// or
+	// socks5h:// proxy tunnels everything, the proxy resolving names.
+	ProxyURL *url.URL
 	// MaxResponseHeaderBytes limits the response header size (1xx interim
 	// responses included); 0 means DefaultMaxResponseHeaderBytes.
 	MaxResponseHeaderBytes int64

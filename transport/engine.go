@@ -5,10 +5,15 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"net"
+	"net/url"
 	"syscall"
 	"time"
 
+	xproxy "golang.org/x/net/proxy"
+
 	"github.com/gohttpx/httpx/internal/h1"
+	"github.com/gohttpx/httpx/proxy"
 )
 
 // Engine is the connection engine of our own for HTTP/1.1: a strict codec
@@ -18,11 +23,11 @@ import (
 // probe before reuse, the pool timeout). It is safe for concurrent use.
 //
 // It dials as Transport does (Config.DialContext, UDS, LocalAddr, TLS,
-// Retries). Forward proxies (Config.Proxy) and HTTP/2 are Transport's for
-// now: an Engine speaks HTTP/1.1 to the origin or through a tunnel that
-// Config.DialContext opens.
+// Retries), and goes through Config.ProxyURL: forwarding to an HTTP or
+// HTTPS proxy, CONNECT tunnels, SOCKS5. HTTP/2 is Transport's for now.
 type Engine struct {
 	dialer
+	tunnel  func(ctx context.Context, network, addr string) (net.Conn, error) // through ProxyURL
 	pool    connPool
 	life    context.Context // canceled by Close, to stop dials in flight
 	endLife context.CancelFunc
@@ -55,7 +60,11 @@ type Request struct {
 	// ExpectContinue holds the body back until the server answers 100
 	// Continue, for up to a second (the head carries the Expect field).
 	ExpectContinue bool
-	Timeouts       Timeouts
+	// Forward sends the request to Config.ProxyURL as it is, on a
+	// connection to the proxy (Target then is the absolute URL); without
+	// it a proxy tunnels the connection to Addr.
+	Forward  bool
+	Timeouts Timeouts
 }
 
 // Fields is a request's header fields as the engine reads them: an
@@ -103,6 +112,24 @@ func NewEngine(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e.tlsConfig.NextProtos = []string{"http/1.1"}
+	if pu := cfg.ProxyURL; pu != nil {
+		switch pu.Scheme {
+		case "socks5", "socks5h":
+			var auth *xproxy.Auth
+			if pu.User != nil {
+				pass, _ := pu.User.Password()
+				auth = &xproxy.Auth{User: pu.User.Username(), Password: pass}
+			}
+			d, err := xproxy.SOCKS5("tcp", hostPort(pu), auth, rawDialer{&e.dialer})
+			if err != nil {
+				return nil, err
+			}
+			e.tunnel = d.(xproxy.ContextDialer).DialContext
+		default:
+			td := &proxy.TunnelDialer{Proxy: pu, Header: cfg.ProxyConnectHeader, TLSConfig: e.proxyTLS(), Dial: e.dialRaw}
+			e.tunnel = td.DialContext
+		}
+	}
 	e.pool.init(&e.cfg)
 	e.life, e.endLife = context.WithCancel(context.Background())
 	return e, nil
@@ -114,6 +141,9 @@ func (e *Engine) Do(ctx context.Context, req *Request) (*Response, error) {
 		return nil, &Error{Kind: KindClosed, Err: ErrClosed}
 	}
 	key := connKey{req.Scheme, req.Addr, req.ServerName}
+	if req.Forward {
+		key = connKey{"forward", hostPort(e.cfg.ProxyURL), ""}
+	}
 	body, fresh := req.Body, false
 	for {
 		c, err := e.conn(ctx, req, key, fresh)
@@ -231,12 +261,23 @@ func (e *Engine) connect(ctx context.Context, req *Request, key connKey) (*h1Con
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	raw, err := e.dialRaw(ctx, "tcp", req.Addr)
+	var (
+		raw net.Conn
+		err error
+	)
+	switch {
+	case req.Forward:
+		raw, err = e.dialForwardProxy(ctx)
+	case e.tunnel != nil:
+		raw, err = e.tunnel(ctx, "tcp", req.Addr)
+	default:
+		raw, err = e.dialRaw(ctx, "tcp", req.Addr)
+	}
 	if err != nil {
 		return nil, e.connectError(ctx, err)
 	}
 	c := &h1Conn{pool: &e.pool, key: key, nc: raw, raw: raw}
-	if req.Scheme != "https" {
+	if req.Scheme != "https" || req.Forward {
 		return c, nil
 	}
 	cfg := e.tlsConfig.Clone()
@@ -260,6 +301,61 @@ func (e *Engine) connect(ctx context.Context, req *Request, key connKey) (*h1Con
 	state := tc.ConnectionState()
 	c.nc, c.tls = tc, &state
 	return c, nil
+}
+
+// dialForwardProxy connects to the forwarding proxy, with TLS to an
+// https:// one. Its failures are marked as net/http marks its proxy
+// dials, so that an unreachable proxy is told from an unreachable target.
+func (e *Engine) dialForwardProxy(ctx context.Context) (net.Conn, error) {
+	pu := e.cfg.ProxyURL
+	conn, err := e.dialRaw(ctx, "tcp", hostPort(pu))
+	if err != nil {
+		return nil, &net.OpError{Op: "proxyconnect", Net: "tcp", Err: err}
+	}
+	if pu.Scheme != "https" {
+		return conn, nil
+	}
+	tc := tls.Client(conn, e.proxyTLS())
+	if err := tc.HandshakeContext(ctx); err != nil {
+		_ = conn.Close()
+		return nil, &net.OpError{Op: "proxyconnect", Net: "tcp", Err: err}
+	}
+	return tc, nil
+}
+
+// proxyTLS is the TLS configuration for an https:// proxy: HTTP/1.1 only.
+func (e *Engine) proxyTLS() *tls.Config {
+	cfg := e.tlsConfig.Clone()
+	cfg.NextProtos = []string{"http/1.1"}
+	cfg.ServerName = e.cfg.ProxyURL.Hostname()
+	return cfg
+}
+
+// hostPort is u's host:port, with the scheme's default port.
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	port := "80"
+	switch u.Scheme {
+	case "https":
+		port = "443"
+	case "socks5", "socks5h":
+		port = "1080"
+	}
+	return net.JoinHostPort(u.Hostname(), port)
+}
+
+// rawDialer lets the SOCKS dialer open its connection to the proxy the
+// way every other connection is opened (UDS, LocalAddr, DialContext).
+type rawDialer struct{ d *dialer }
+
+func (r rawDialer) Dial(network, addr string) (net.Conn, error) {
+	return r.d.dialRaw(context.Background(), network, addr)
+}
+
+func (r rawDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	return r.d.dialRaw(ctx, network, addr)
 }
 
 // Stats reports the pool at one moment.
