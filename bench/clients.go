@@ -43,7 +43,7 @@ var clientNames = []string{"net/http", "httpx", "resty v2", "req v3", "fasthttp"
 
 // extraClients run only when named in -clients: variants that explain a
 // difference rather than compare libraries.
-var extraClients = []string{"httpx-notimeout"}
+var extraClients = []string{"httpx-notimeout", "net/http-headers"}
 
 // constructors build each client, by name, for a setup.
 var constructors = map[string]func(setup) *client{
@@ -55,6 +55,10 @@ var constructors = map[string]func(setup) *client{
 	// httpx without its default 5 s per-phase timeouts, which cost
 	// connection deadlines on every read and write.
 	"httpx-notimeout": func(s setup) *client { return newHTTPX(s, "httpx-notimeout", httpx.WithTimeout(httpx.Timeout{})) },
+	// net/http sending httpx's four default headers.
+	"net/http-headers": func(s setup) *client {
+		return newNetHTTPWith(s, "net/http-headers", withHeaders{stdTransport(s)})
+	},
 }
 
 // newClients builds the clients named in names for s, in table order;
@@ -95,8 +99,25 @@ func stdTransport(s setup) http.RoundTripper {
 	}
 }
 
-func newNetHTTP(s setup) *client {
-	hc := &http.Client{Transport: stdTransport(s)}
+func newNetHTTP(s setup) *client { return newNetHTTPWith(s, "net/http", stdTransport(s)) }
+
+// defaultHeaders are the four fields httpx sends on every request, for a
+// net/http client that sends the same (instructions per request compare
+// like with like).
+var defaultHeaders = [][2]string{{"Accept", "*/*"}, {"Accept-Encoding", "gzip, deflate, br, zstd"}, {"Connection", "keep-alive"}, {"User-Agent", "gohttpx/bench"}}
+
+// withHeaders sets defaultHeaders on each request it sends.
+type withHeaders struct{ rt http.RoundTripper }
+
+func (w withHeaders) RoundTrip(r *http.Request) (*http.Response, error) {
+	for _, f := range defaultHeaders {
+		r.Header.Set(f[0], f[1])
+	}
+	return w.rt.RoundTrip(r)
+}
+
+func newNetHTTPWith(s setup, name string, rt http.RoundTripper) *client {
+	hc := &http.Client{Transport: rt}
 	do := func(req *http.Request) (*http.Response, error) {
 		resp, err := hc.Do(req)
 		if err == nil && resp.StatusCode != http.StatusOK {
@@ -106,7 +127,7 @@ func newNetHTTP(s setup) *client {
 		return resp, err
 	}
 	return &client{
-		name: "net/http",
+		name: name,
 		get: func(ctx context.Context, url string) (int, error) {
 			req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
 			if err != nil {

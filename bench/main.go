@@ -57,6 +57,8 @@ func main() {
 		clients   = flag.String("clients", strings.Join(clientNames, ","), "clients to run, comma-separated (net/http always runs: it is the baseline); also httpx-notimeout: httpx without per-phase timeouts")
 		cpuProf   = flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 		memProf   = flag.String("memprofile", "", "write an allocation profile of the whole run to this file")
+		loop      = flag.Int("loop", 0, "send this many sequential small GETs with the one client named in -clients to -url, then exit: the program to run under valgrind for instructions per request (see instructions.sh)")
+		loopURL   = flag.String("url", "", "with -loop: the small GET's URL (e.g. from -serve)")
 	)
 	flag.DurationVar(&cfg.dur, "d", 2*time.Second, "time each client gets in each run")
 	flag.DurationVar(&cfg.slice, "slice", 250*time.Millisecond, "clients take turns in slices this long within each run")
@@ -67,6 +69,20 @@ func main() {
 	flag.Parse()
 	if *serveMode {
 		serve()
+		return
+	}
+	if *loop > 0 {
+		c := constructors[*clients]
+		if c == nil || *loopURL == "" {
+			fatalf("-loop needs one client in -clients and a -url")
+		}
+		cl := c(setup{})
+		for range *loop {
+			if _, err := cl.get(context.Background(), *loopURL); err != nil {
+				fatalf("%v", err)
+			}
+		}
+		cl.close()
 		return
 	}
 	if *quick {
