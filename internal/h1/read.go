@@ -610,7 +610,13 @@ func readHeadBytesTrailer(br *bufio.Reader, maxBytes int) ([]byte, error) {
 		acc = append(acc, part...)
 		switch {
 		case err == nil:
-			if isBlankLine(acc[lineStart:]) {
+			if line := acc[lineStart:]; isBlankLine(line) {
+				// The chunked body's last line ends in CRLF, as net/http
+				// requires (a bare LF would end it for h11 but not for
+				// net/http when nothing follows).
+				if len(line) != 2 {
+					return nil, &ProtocolError{Msg: "chunked body not ended by CRLF"}
+				}
 				if lineStart == 0 {
 					return nil, nil
 				}

@@ -257,6 +257,8 @@ func TestChunkedBody(t *testing.T) {
 		{name: "oversized trailer", body: "5\r\nhello\r\n0\r\nX: " + strings.Repeat("t", 5000) + "\r\n\r\n", want: "hello", err: "protocol"},
 		{name: "extension flood", body: strings.Repeat("1;"+strings.Repeat("e", 200)+"\r\nx\r\n", 200) + "0\r\n\r\n", err: "protocol"},
 		{name: "many tiny chunks are fine", body: strings.Repeat("1\r\nx\r\n", 20000) + "0\r\n\r\n", want: strings.Repeat("x", 20000)},
+		{name: "bare LF ending the body", body: "5\r\nhello\r\n0\r\n\n", want: "hello", err: "protocol"},
+		{name: "bare LF ending the trailers", body: "5\r\nhello\r\n0\r\nX: 1\n\n", want: "hello", err: "protocol"},
 		{name: "cut in a size line", body: "5\r\nhello\r\n", want: "hello", err: "incomplete"},
 		{name: "cut in data", body: "5\r\nhel", want: "hel", err: "incomplete"},
 		{name: "cut before the footer", body: "5\r\nhello", want: "hello", err: "incomplete"},
