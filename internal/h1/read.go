@@ -3,7 +3,6 @@ package h1
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"io"
 	"strconv"
 )
@@ -60,25 +59,48 @@ func readHeadBytes(br *bufio.Reader, maxBytes int) ([]byte, error) {
 			return out, nil
 		}
 	}
+	return readLines(br, maxBytes, false)
+}
+
+// readLines reads lines up to and including the first blank one, within
+// maxBytes, judging each line whole however the buffer splits it. For a
+// head (trailer false) a blank first line is an error and EOF is
+// ErrDisconnected; for a trailer section it means no trailers (nil), the
+// blank line must be CRLF, as net/http requires (a bare LF would end it
+// for h11 but not for net/http when nothing follows), and EOF is
+// ErrIncompleteBody.
+func readLines(br *bufio.Reader, maxBytes int, trailer bool) ([]byte, error) {
 	var acc []byte
 	lineStart := 0 // where the line being read began in acc
 	for {
 		part, err := br.ReadSlice('\n')
-		if len(acc)+len(part) > maxBytes {
+		if maxBytes > 0 && len(acc)+len(part) > maxBytes {
+			if trailer {
+				return nil, &ProtocolError{Msg: "trailer section too large"}
+			}
 			return nil, errTooLarge
 		}
 		acc = append(acc, part...)
 		switch {
 		case err == nil:
-			if isBlankLine(acc[lineStart:]) {
-				if lineStart == 0 {
-					return nil, &ProtocolError{Msg: "no response line received"}
-				}
-				return acc, nil
+			line := acc[lineStart:]
+			if !isBlankLine(line) {
+				lineStart = len(acc)
+				continue
 			}
-			lineStart = len(acc)
+			switch {
+			case !trailer && lineStart == 0:
+				return nil, &ProtocolError{Msg: "no response line received"}
+			case trailer && len(line) != 2:
+				return nil, &ProtocolError{Msg: "chunked body not ended by CRLF"}
+			case trailer && lineStart == 0:
+				return nil, nil
+			}
+			return acc, nil
 		case err == bufio.ErrBufferFull:
 			// A line longer than the buffer: keep accumulating.
+		case err == io.EOF && trailer:
+			return nil, ErrIncompleteBody
 		case err == io.EOF:
 			return nil, ErrDisconnected
 		default:
@@ -577,7 +599,7 @@ func (b *Body) readCRLFLine() ([]byte, error) {
 // readTrailers reads the trailer section after the last chunk, with the
 // head's field rules.
 func (b *Body) readTrailers() error {
-	raw, err := readHeadBytesTrailer(b.br, b.maxTrail)
+	raw, err := readLines(b.br, b.maxTrail, true)
 	if err != nil {
 		return err
 	}
@@ -595,39 +617,4 @@ func (b *Body) readTrailers() error {
 		}
 	}
 	return nil
-}
-
-// readHeadBytesTrailer reads field lines up to the empty line; unlike a
-// head, the section may be empty (just the final CRLF).
-func readHeadBytesTrailer(br *bufio.Reader, maxBytes int) ([]byte, error) {
-	var acc []byte
-	lineStart := 0
-	for {
-		part, err := br.ReadSlice('\n')
-		if maxBytes > 0 && len(acc)+len(part) > maxBytes {
-			return nil, &ProtocolError{Msg: "trailer section too large"}
-		}
-		acc = append(acc, part...)
-		switch {
-		case err == nil:
-			if line := acc[lineStart:]; isBlankLine(line) {
-				// The chunked body's last line ends in CRLF, as net/http
-				// requires (a bare LF would end it for h11 but not for
-				// net/http when nothing follows).
-				if len(line) != 2 {
-					return nil, &ProtocolError{Msg: "chunked body not ended by CRLF"}
-				}
-				if lineStart == 0 {
-					return nil, nil
-				}
-				return acc, nil
-			}
-			lineStart = len(acc)
-		case err == bufio.ErrBufferFull:
-		case errors.Is(err, io.EOF):
-			return nil, ErrIncompleteBody
-		default:
-			return nil, err
-		}
-	}
 }
