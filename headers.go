@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/gohttpx/httpx/internal/h1"
 )
 
 // Headers is an ordered, case-insensitive multi-map of HTTP header fields
@@ -97,7 +99,7 @@ func (h Headers) Get(name string) string {
 		n      int
 	)
 	for _, f := range h.fields {
-		if asciiEqualFold(f.name, name) {
+		if h1.EqualFold(f.name, name) {
 			switch n {
 			case 0:
 				first = f.value
@@ -119,7 +121,7 @@ func (h Headers) Get(name string) string {
 func (h Headers) Values(name string) []string {
 	var vs []string
 	for _, f := range h.fields {
-		if asciiEqualFold(f.name, name) {
+		if h1.EqualFold(f.name, name) {
 			vs = append(vs, f.value)
 		}
 	}
@@ -129,7 +131,7 @@ func (h Headers) Values(name string) []string {
 // Has reports whether name is present.
 func (h Headers) Has(name string) bool {
 	for _, f := range h.fields {
-		if asciiEqualFold(f.name, name) {
+		if h1.EqualFold(f.name, name) {
 			return true
 		}
 	}
@@ -141,7 +143,7 @@ func (h Headers) Has(name string) bool {
 // so Set("ETag", v) over an "etag" field sends "ETag".
 func (h *Headers) Set(name, value string) {
 	for i, f := range h.fields {
-		if asciiEqualFold(f.name, name) {
+		if h1.EqualFold(f.name, name) {
 			h.fields[i] = headerField{name: name, value: value}
 			h.fields = append(h.fields[:i+1], deleteName(h.fields[i+1:], name)...)
 			return
@@ -168,7 +170,7 @@ func (h *Headers) Del(name string) {
 }
 
 func deleteName(fs []headerField, name string) []headerField {
-	return slices.DeleteFunc(fs, func(f headerField) bool { return asciiEqualFold(f.name, name) })
+	return slices.DeleteFunc(fs, func(f headerField) bool { return h1.EqualFold(f.name, name) })
 }
 
 // Update applies other with HTTPX's replace semantics: every name present in
@@ -274,7 +276,7 @@ func (h Headers) String() string {
 }
 
 func isSecretHeader(name string) bool {
-	return asciiEqualFold(name, "Authorization") || asciiEqualFold(name, "Proxy-Authorization")
+	return h1.EqualFold(name, "Authorization") || h1.EqualFold(name, "Proxy-Authorization")
 }
 
 // validate rejects names that are not HTTP tokens and values with control
@@ -289,30 +291,6 @@ func (h Headers) validate(req *Request) error {
 		}
 	}
 	return nil
-}
-
-// asciiEqualFold is strings.EqualFold for ASCII header names, without the
-// Unicode folding cost on the hot path.
-func asciiEqualFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		ca, cb := a[i], b[i]
-		if ca == cb {
-			continue
-		}
-		if 'A' <= ca && ca <= 'Z' {
-			ca += 'a' - 'A'
-		}
-		if 'A' <= cb && cb <= 'Z' {
-			cb += 'a' - 'A'
-		}
-		if ca != cb {
-			return false
-		}
-	}
-	return true
 }
 
 func sortedKeys[V any](m map[string]V) []string {

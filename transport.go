@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gohttpx/httpx/internal/h1"
 	"github.com/gohttpx/httpx/transport"
 )
 
@@ -155,13 +156,13 @@ func fillHTTPRequest(hreq *http.Request, req *Request) error {
 		f := &req.Headers.fields[i]
 		name, value := f.name, f.value
 		switch {
-		case asciiEqualFold(name, "Host"):
+		case h1.EqualFold(name, "Host"):
 			hreq.Host = value
-		case asciiEqualFold(name, "Content-Length"):
+		case h1.EqualFold(name, "Content-Length"):
 			if n, err := strconv.ParseInt(value, 10, 64); err == nil && hreq.ContentLength < 0 {
 				hreq.ContentLength = n
 			}
-		case asciiEqualFold(name, "Transfer-Encoding"):
+		case h1.EqualFold(name, "Transfer-Encoding"):
 			if strings.EqualFold(value, "chunked") {
 				hreq.TransferEncoding = []string{"chunked"}
 			}

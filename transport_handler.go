@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/gohttpx/httpx/internal/h1"
 )
 
 // HandlerTransport calls an http.Handler in process, with no sockets
@@ -171,15 +173,15 @@ func (t *HandlerTransport) newRequest(req *Request) (*http.Request, error) {
 	}
 	for name, value := range req.Headers.All() {
 		switch {
-		case asciiEqualFold(name, "Host"):
+		case h1.EqualFold(name, "Host"):
 			hreq.Host = value
-		case asciiEqualFold(name, "Content-Length"):
+		case h1.EqualFold(name, "Content-Length"):
 			// Only a body of unknown length takes the header's word for it
 			// (a hook may have set one after the body was encoded).
 			if n, err := strconv.ParseInt(value, 10, 64); err == nil && hreq.ContentLength < 0 {
 				hreq.ContentLength = n
 			}
-		case asciiEqualFold(name, "Transfer-Encoding"):
+		case h1.EqualFold(name, "Transfer-Encoding"):
 			hreq.TransferEncoding = append(hreq.TransferEncoding, strings.ToLower(value))
 		default:
 			k := http.CanonicalHeaderKey(name)

@@ -181,7 +181,7 @@ func (req *Request) replayable() bool {
 		return true
 	}
 	for i := range req.Header.Len() {
-		if name, _ := req.Header.At(i); asciiEqualFold(name, "Idempotency-Key") || asciiEqualFold(name, "X-Idempotency-Key") {
+		if name, _ := req.Header.At(i); h1.EqualFold(name, "Idempotency-Key") || h1.EqualFold(name, "X-Idempotency-Key") {
 			return true
 		}
 	}

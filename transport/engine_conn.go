@@ -44,7 +44,7 @@ type h1Conn struct {
 	interrupted atomic.Bool // the request's context ended mid-exchange
 	served      int         // requests completed on this connection
 	idleAt      time.Time
-	closed      bool
+	closed      atomic.Bool // Engine.Close may close a connection a request is using
 
 	probeRes  int // what the last probe saw: see usable
 	probeFunc func(fd uintptr) bool
@@ -148,11 +148,9 @@ func (c *h1Conn) finish(ok bool) {
 
 // closeConn closes the connection once.
 func (c *h1Conn) closeConn() {
-	if c.closed {
-		return
+	if c.closed.CompareAndSwap(false, true) {
+		_ = c.nc.Close()
 	}
-	c.closed = true
-	_ = c.nc.Close()
 }
 
 // usable reports whether an idle connection can take a request: not past
@@ -232,12 +230,12 @@ func (c *h1Conn) writeHead(req *Request, chunked bool) error {
 	for i := range req.Header.Len() {
 		name, value := req.Header.At(i)
 		switch {
-		case asciiEqualFold(name, "Content-Length"):
+		case h1.EqualFold(name, "Content-Length"):
 			if chunked || wroteLength {
 				continue
 			}
 			value, wroteLength = string(strconv.AppendInt(num[:0], max(req.ContentLength, 0), 10)), true
-		case asciiEqualFold(name, "Transfer-Encoding"):
+		case h1.EqualFold(name, "Transfer-Encoding"):
 			if !chunked || wroteChunked {
 				continue
 			}
@@ -529,18 +527,4 @@ func (u *upgradedConn) Close() error {
 		u.c.finish(false)
 	}
 	return nil
-}
-
-// asciiEqualFold reports whether s equals the ASCII name t, ignoring case.
-func asciiEqualFold(s, t string) bool {
-	if len(s) != len(t) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		a, b := s[i], t[i]
-		if a|0x20 != b|0x20 || (a|0x20 < 'a' || a|0x20 > 'z') && a != b {
-			return false
-		}
-	}
-	return true
 }

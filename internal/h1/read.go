@@ -272,7 +272,7 @@ func ResponseFraming(method string, h *Head) (Framing, error) {
 	for i := range h.Fields {
 		fld := &h.Fields[i]
 		switch {
-		case equalFold(fld.Name, "content-length"):
+		case EqualFold(fld.Name, "content-length"):
 			// Repeated fields must agree byte for byte. A comma list in one
 			// field, which h11 takes when its members agree, is refused, as
 			// net/http refuses it: two parsers must never disagree about
@@ -281,12 +281,12 @@ func ResponseFraming(method string, h *Head) (Framing, error) {
 				return f, &ProtocolError{Msg: "conflicting Content-Length headers"}
 			}
 			cl, hasCL = fld.Value, true
-		case equalFold(fld.Name, "transfer-encoding"):
+		case EqualFold(fld.Name, "transfer-encoding"):
 			teCount++
 			teValue = fld.Value
-		case equalFold(fld.Name, "connection"):
-			closeTok = closeTok || hasMember(fld.Value, func(tok string) bool { return equalFold(tok, "close") })
-		case equalFold(fld.Name, "trailer"):
+		case EqualFold(fld.Name, "connection"):
+			closeTok = closeTok || hasMember(fld.Value, func(tok string) bool { return EqualFold(tok, "close") })
+		case EqualFold(fld.Name, "trailer"):
 			if hasMember(fld.Value, framingField) {
 				return f, &ProtocolError{Msg: "a trailer cannot be a framing field: " + strconv.Quote(fld.Value)}
 			}
@@ -303,7 +303,7 @@ func ResponseFraming(method string, h *Head) (Framing, error) {
 	if teCount > 1 {
 		return f, &ProtocolError{Msg: "multiple Transfer-Encoding headers"}
 	}
-	if teCount == 1 && !equalFold(trimOWS(teValue), "chunked") {
+	if teCount == 1 && !EqualFold(trimOWS(teValue), "chunked") {
 		return f, &ProtocolError{Msg: "only Transfer-Encoding: chunked is supported, got " + strconv.Quote(teValue)}
 	}
 	f.Close = closeTok || h.Major < 1 || (h.Major == 1 && h.Minor < 1)
@@ -330,7 +330,7 @@ func ResponseFraming(method string, h *Head) (Framing, error) {
 // framingField reports the fields that frame a message, which a trailer
 // section must never carry (RFC 9110 §6.5.1).
 func framingField(name string) bool {
-	return equalFold(name, "content-length") || equalFold(name, "transfer-encoding") || equalFold(name, "trailer")
+	return EqualFold(name, "content-length") || EqualFold(name, "transfer-encoding") || EqualFold(name, "trailer")
 }
 
 // hasMember reports whether a member of the comma-separated list v,
@@ -363,17 +363,21 @@ func parseLength(s string) (int64, bool) {
 	return n, true
 }
 
-// equalFold compares s with the lower-case ASCII t, ignoring s's case.
-func equalFold(s, t string) bool {
-	if len(s) != len(t) {
+// EqualFold reports whether a and b are equal ignoring ASCII case, as
+// header names compare; no Unicode folding.
+func EqualFold(a, b string) bool {
+	if len(a) != len(b) {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+	for i := 0; i < len(a); i++ {
+		ca, cb := a[i], b[i]
+		if 'A' <= ca && ca <= 'Z' {
+			ca += 'a' - 'A'
 		}
-		if c != t[i] {
+		if 'A' <= cb && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
 			return false
 		}
 	}
