@@ -66,7 +66,7 @@ func (t *HTTPTransport) sendEngine(ctx context.Context, req *Request, to transpo
 	ereq := transport.Request{
 		Method:         req.Method,
 		Scheme:         scheme,
-		Addr:           net.JoinHostPort(req.URL.RawHost(), strconv.Itoa(req.URL.EffectivePort())),
+		Addr:           t.addrOf(req.URL),
 		ServerName:     serverName,
 		Target:         target,
 		Header:         (*wireHeaders)(headers),
@@ -121,4 +121,24 @@ func forwardTarget(u *URL, target string) string {
 		return target
 	}
 	return scheme + "://" + u.Netloc() + target
+}
+
+// dialAddr is a host and port with their host:port string.
+type dialAddr struct {
+	host string
+	port int
+	addr string
+}
+
+// addrOf returns u's host:port, reusing the last one built: a client
+// mostly talks to one host, and building the string costs two
+// allocations a request.
+func (t *HTTPTransport) addrOf(u *URL) string {
+	host, port := u.RawHost(), u.EffectivePort()
+	if last := t.lastAddr.Load(); last != nil && last.host == host && last.port == port {
+		return last.addr
+	}
+	a := &dialAddr{host: host, port: port, addr: net.JoinHostPort(host, strconv.Itoa(port))}
+	t.lastAddr.Store(a)
+	return a.addr
 }

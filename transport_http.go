@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gohttpx/httpx/proxy"
 	"github.com/gohttpx/httpx/transport"
@@ -60,6 +61,7 @@ type HTTPTransport struct {
 	once       sync.Once
 	rt         *transport.Transport
 	engine     *transport.Engine // instead of rt, see useEngine
+	lastAddr   atomic.Pointer[dialAddr]
 	err        error
 	proxyURL   *url.URL
 	forward    bool // plain http:// targets are forwarded through the proxy
