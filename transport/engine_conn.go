@@ -176,8 +176,10 @@ func (c *h1Conn) roundTrip(ctx context.Context, req *Request, body io.Reader) (*
 	c.framing = h1.Framing{}
 	chunked := body != nil && req.ContentLength < 0
 	if err := c.writeHead(req, chunked); err != nil {
-		// Nothing was written: the connection is as good as before.
-		c.finish(true)
+		// A refused head wrote nothing: the connection is as good as
+		// before. A failed write (a head larger than the buffer) is not.
+		var te *Error
+		c.finish(errors.As(err, &te) && te.Kind == KindLocalProtocol)
 		return nil, err
 	}
 	sendBody := body != nil && req.ContentLength != 0
@@ -254,8 +256,12 @@ func (c *h1Conn) writeHead(req *Request, chunked bool) error {
 		buf = append(buf, "\r\n"...)
 	}
 	buf = append(buf, "\r\n"...)
-	_, err = c.bw.Write(buf)
-	return err // a bufio.Writer with nothing buffered yet writes through only when buf is large
+	// The buffer is empty: this writes through only for a head larger
+	// than it.
+	if _, err := c.bw.Write(buf); err != nil {
+		return c.writeError(err)
+	}
+	return nil
 }
 
 // writeBody copies the body, as it is or chunked, checking a declared

@@ -536,3 +536,17 @@ func (zeroReader) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
 }
+
+// A head larger than the connection's write buffer goes out whole.
+func TestEngineLargeRequestHead(t *testing.T) {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, strconv.Itoa(len(r.Header.Get("X-Big"))))
+	}))
+	defer s.Close()
+	e := newEngine(t, transport.Config{})
+	big := strings.Repeat("b", 20000)
+	resp, err := engineDo(t, e, "GET", s.URL+"/", nil, 0, transport.Timeouts{}, "X-Big", big)
+	require.NoError(t, err)
+	assert.Equal(t, "20000", readAll(t, resp))
+	assert.Equal(t, transport.Stats{Conns: 1, Idle: 1}, e.Stats())
+}
