@@ -199,3 +199,33 @@ func TestNonASCIIHeaderValuesGoOutAsTheirBytes(t *testing.T) {
 		}
 	})
 }
+
+func TestHeadersRedacted(t *testing.T) {
+	var h httpx.Headers
+	h.Add("Authorization", "Bearer t")
+	h.Add("X-Api-Key", "k")
+	h.Add("cookie", "a=1")
+	h.Add("Accept", "*/*")
+	h.Add("Set-Cookie", "s=2")
+
+	tests := []struct {
+		name  string
+		extra []string
+		want  []string
+	}{
+		{"defaults", nil, []string{"[secure]", "k", "[secure]", "*/*", "[secure]"}},
+		{"extra names, any case", []string{"x-api-key"}, []string{"[secure]", "[secure]", "[secure]", "*/*", "[secure]"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := h.Redacted(tt.extra...)
+			var names, got []string
+			for k, v := range r.All() {
+				names, got = append(names, k), append(got, v)
+			}
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, []string{"Authorization", "X-Api-Key", "cookie", "Accept", "Set-Cookie"}, names)
+			assert.Equal(t, "Bearer t", h.Get("Authorization"), "the original is untouched")
+		})
+	}
+}
