@@ -14,14 +14,11 @@ import (
 
 // engineEnv set to "nethttp" sends every request of HTTPTransport through
 // net/http's Transport, as before the engine of our own (issue 10) took
-// over HTTP/1.1: an escape hatch while the engine gains HTTP/2 and forward
-// proxies, which still go through net/http.
+// over.
 const engineEnv = "GOHTTPX_ENGINE"
 
-// useEngine reports whether cfg runs on the engine: HTTP/1.1 only.
-func useEngine(cfg *transport.Config) bool {
-	return engineOn() && !cfg.HTTP2
-}
+// useEngine reports whether cfg runs on the engine.
+func useEngine(*transport.Config) bool { return engineOn() }
 
 func engineOn() bool { return os.Getenv(engineEnv) != "nethttp" }
 

@@ -4,30 +4,36 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
 	"syscall"
 	"time"
 
+	"golang.org/x/net/http2"
 	xproxy "golang.org/x/net/proxy"
 
 	"github.com/gohttpx/httpx/internal/h1"
 	"github.com/gohttpx/httpx/proxy"
 )
 
-// Engine is the connection engine of our own for HTTP/1.1: a strict codec
-// (internal/h1), connections that do their I/O on the requesting
-// goroutine under per-phase deadlines, and a pool that owns every
-// connection (MaxConns across hosts, MaxIdleConns, IdleTimeout, a liveness
-// probe before reuse, the pool timeout). It is safe for concurrent use.
+// Engine is the connection engine of our own: HTTP/1.1 with a strict codec
+// (internal/h1) on connections that do their I/O on the requesting
+// goroutine under per-phase deadlines; HTTP/2 through x/net/http2 on
+// connections it dialled (h2 by ALPN when Config.HTTP2 is set, prior
+// knowledge for http:// when Config.HTTP1 is not); and one pool that owns
+// every connection of both (MaxConns across hosts, MaxIdleConns,
+// IdleTimeout, a liveness probe before reuse, the pool timeout). It is
+// safe for concurrent use.
 //
-// It dials as Transport does (Config.DialContext, UDS, LocalAddr, TLS,
-// Retries), and goes through Config.ProxyURL: forwarding to an HTTP or
-// HTTPS proxy, CONNECT tunnels, SOCKS5. HTTP/2 is Transport's for now.
+// It dials with Config.DialContext, UDS, LocalAddr, TLS and Retries, and
+// goes through Config.ProxyURL: forwarding to an HTTP or HTTPS proxy,
+// CONNECT tunnels, SOCKS5.
 type Engine struct {
 	dialer
 	tunnel  func(ctx context.Context, network, addr string) (net.Conn, error) // through ProxyURL
+	h2      *http2.Transport                                                  // nil without HTTP/2
 	pool    connPool
 	life    context.Context // canceled by Close, to stop dials in flight
 	endLife context.CancelFunc
@@ -111,7 +117,18 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if err := e.dialer.init(cfg); err != nil {
 		return nil, err
 	}
-	e.tlsConfig.NextProtos = []string{"http/1.1"}
+	if cfg.HTTP2 {
+		maxHeader := cfg.MaxResponseHeaderBytes
+		if maxHeader <= 0 {
+			maxHeader = DefaultMaxResponseHeaderBytes
+		}
+		e.h2 = &http2.Transport{
+			// The caller asks for and undoes compression itself.
+			DisableCompression: true,
+			AllowHTTP:          true,
+			MaxHeaderListSize:  uint32(min(maxHeader, 1<<31)),
+		}
+	}
 	if pu := cfg.ProxyURL; pu != nil {
 		switch pu.Scheme {
 		case "socks5", "socks5h":
@@ -144,14 +161,23 @@ func (e *Engine) Do(ctx context.Context, req *Request) (*Response, error) {
 	if req.Forward {
 		key = connKey{"forward", hostPort(e.cfg.ProxyURL), ""}
 	}
-	body, fresh := req.Body, false
+	body, fresh, mayH2 := req.Body, false, e.mayH2(req)
 	for {
-		c, err := e.conn(ctx, req, key, fresh)
+		l, err := e.conn(ctx, req, key, fresh, mayH2)
 		if err != nil {
 			return nil, err
 		}
-		reused := c.served > 0
-		resp, err := c.roundTrip(ctx, req, body)
+		var (
+			resp   *Response
+			reused bool
+		)
+		if l.h2 != nil {
+			reused = l.reused
+			resp, err = l.h2.roundTrip(ctx, req, body, reused)
+		} else {
+			reused = l.h1.served > 0
+			resp, err = l.h1.roundTrip(ctx, req, body)
+		}
 		if err == nil {
 			return resp, nil
 		}
@@ -188,13 +214,27 @@ func (req *Request) replayable() bool {
 	return false
 }
 
+// mayH2 reports whether req may go over HTTP/2: by ALPN over TLS, or with
+// prior knowledge to an http:// URL when HTTP/1.1 is off. Requests
+// forwarded to a proxy speak HTTP/1.1 to it.
+func (e *Engine) mayH2(req *Request) bool {
+	if e.h2 == nil || req.Forward {
+		return false
+	}
+	return req.Scheme == "https" || !e.cfg.HTTP1
+}
+
 // stale reports the failures of a kept-alive connection that the server
 // closed before reading the request: it went away without a response, or
-// reset the connection on the first write or read.
+// reset the connection on the first write or read, or (HTTP/2) refused the
+// stream or was going away.
 func stale(err error) bool {
 	var te *Error
 	if !errors.As(err, &te) {
 		return false
+	}
+	if h2Stale(err) {
+		return true
 	}
 	switch te.Kind {
 	case KindRemoteProtocol:
@@ -205,27 +245,43 @@ func stale(err error) bool {
 	return false
 }
 
-// conn returns an idle connection for key, or dials one in a pool slot.
-func (e *Engine) conn(ctx context.Context, req *Request, key connKey, fresh bool) (*h1Conn, error) {
-	c, err := e.pool.acquire(ctx, key, req.Timeouts.Pool, fresh)
-	if c != nil || err != nil {
-		return c, err
+// conn returns a stream on an HTTP/2 connection or an idle HTTP/1.1
+// connection for key, or dials one in a pool slot.
+func (e *Engine) conn(ctx context.Context, req *Request, key connKey, fresh, mayH2 bool) (lease, error) {
+	l, err := e.pool.acquire(ctx, key, req.Timeouts.Pool, fresh, mayH2)
+	if l.h1 != nil || l.h2 != nil || err != nil {
+		return l, err
 	}
-	c, err = e.dial(ctx, req, key)
+	var mark *h2Dial
+	if mayH2 {
+		mark = e.pool.startDial(key)
+	}
+	c, err := e.dial(ctx, req, key, mayH2)
 	if err != nil {
 		e.pool.releaseSlot()
-		return nil, err
+		e.pool.endDial(key, mark, false)
+		return lease{}, err
 	}
 	if !e.pool.register(c) {
 		c.closeConn()
 		e.pool.releaseSlot()
-		return nil, &Error{Kind: KindClosed, Err: ErrClosed}
+		e.pool.endDial(key, mark, false)
+		return lease{}, &Error{Kind: KindClosed, Err: ErrClosed}
 	}
-	return c, nil
+	switch c := c.(type) {
+	case *h2Conn:
+		e.pool.endDial(key, mark, false)
+		return lease{h2: c}, nil
+	default:
+		// The server chose HTTP/1.1: its next requests need not wait for
+		// dials of one another.
+		e.pool.endDial(key, mark, mayH2)
+		return lease{h1: c.(*h1Conn)}, nil
+	}
 }
 
 // dial connects with Config.Retries retries after connect errors.
-func (e *Engine) dial(ctx context.Context, req *Request, key connKey) (*h1Conn, error) {
+func (e *Engine) dial(ctx context.Context, req *Request, key connKey, mayH2 bool) (pooledConn, error) {
 	// Closing the Engine stops dials in flight too.
 	ctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(e.life, cancel)
@@ -234,7 +290,7 @@ func (e *Engine) dial(ctx context.Context, req *Request, key connKey) (*h1Conn, 
 		cancel()
 	}()
 	for attempt := 0; ; attempt++ {
-		c, err := e.connect(ctx, req, key)
+		c, err := e.connect(ctx, req, key, mayH2)
 		if err == nil || attempt >= e.cfg.Retries || !retryable(err) {
 			return c, err
 		}
@@ -251,9 +307,9 @@ func (e *Engine) dial(ctx context.Context, req *Request, key connKey) (*h1Conn, 
 	}
 }
 
-// connect makes one attempt: the stream, then TLS, within one connect
-// timeout.
-func (e *Engine) connect(ctx context.Context, req *Request, key connKey) (*h1Conn, error) {
+// connect makes one attempt: the stream, then TLS, then (HTTP/2) the
+// connection preface, within one connect timeout.
+func (e *Engine) connect(ctx context.Context, req *Request, key connKey, mayH2 bool) (pooledConn, error) {
 	var deadline time.Time
 	if d := req.Timeouts.Connect; d > 0 {
 		deadline = time.Now().Add(d)
@@ -278,6 +334,9 @@ func (e *Engine) connect(ctx context.Context, req *Request, key connKey) (*h1Con
 	}
 	c := &h1Conn{pool: &e.pool, key: key, nc: raw, raw: raw}
 	if req.Scheme != "https" || req.Forward {
+		if mayH2 {
+			return e.startH2(ctx, key, raw, nil, deadline)
+		}
 		return c, nil
 	}
 	cfg := e.tlsConfig.Clone()
@@ -295,12 +354,42 @@ func (e *Engine) connect(ctx context.Context, req *Request, key connKey) (*h1Con
 		_ = raw.Close()
 		return nil, e.connectError(ctx, err)
 	}
+	state := tc.ConnectionState()
+	switch state.NegotiatedProtocol {
+	case "h2":
+		return e.startH2(ctx, key, tc, &state, deadline)
+	case "", "http/1.1":
+		if e.cfg.HTTP1 {
+			break
+		}
+		fallthrough
+	default:
+		_ = tc.Close()
+		return nil, &Error{Kind: KindConnect, Err: fmt.Errorf("the server chose protocol %q by ALPN, which was not offered", state.NegotiatedProtocol)}
+	}
 	if !deadline.IsZero() {
 		_ = raw.SetDeadline(time.Time{})
 	}
-	state := tc.ConnectionState()
 	c.nc, c.tls = tc, &state
 	return c, nil
+}
+
+// startH2 starts HTTP/2 on a connection: x/net/http2 writes the preface
+// and its settings, under the connect deadline, and reads from then on on
+// a goroutine of its own.
+func (e *Engine) startH2(ctx context.Context, key connKey, nc net.Conn, state *tls.ConnectionState, deadline time.Time) (pooledConn, error) {
+	if !deadline.IsZero() {
+		_ = nc.SetDeadline(deadline)
+	}
+	cc, err := e.h2.NewClientConn(nc)
+	if err != nil {
+		_ = nc.Close()
+		return nil, e.connectError(ctx, err)
+	}
+	if !deadline.IsZero() {
+		_ = nc.SetDeadline(time.Time{})
+	}
+	return newH2Conn(&e.pool, key, nc, state, cc), nil
 }
 
 // dialForwardProxy connects to the forwarding proxy, with TLS to an
