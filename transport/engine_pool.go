@@ -18,9 +18,9 @@ type connPool struct {
 	idleTimeout time.Duration // 0: never expire
 	keepAlive   bool
 
-	total   int                   // open connections and dials in flight
-	idle    map[connKey][]*h1Conn // per key, oldest first
-	nIdle   int                   // idle HTTP/1.1 and HTTP/2 connections
+	total   int                     // open connections and dials in flight
+	idle    map[connKey][]*h1Conn   // per key, oldest first
+	nIdle   int                     // idle HTTP/1.1 and HTTP/2 connections
 	all     map[pooledConn]struct{} // every open connection, for Close
 	waiters []*poolWaiter           // FIFO
 	closed  bool
