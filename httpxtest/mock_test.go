@@ -40,8 +40,10 @@ func TestMockAnswers(t *testing.T) {
 		want     []string // status and body of each response
 	}{
 		{
-			name:     "exact host and path",
-			routes:   func(m *httpxtest.Mock) { m.On("GET", "https://api.example.com/users").Respond(200, httpx.WithText("users")) },
+			name: "exact host and path",
+			routes: func(m *httpxtest.Mock) {
+				m.On("GET", "https://api.example.com/users").Respond(200, httpx.WithText("users"))
+			},
 			requests: []request{{method: "GET", url: "https://api.example.com/users"}},
 			want:     []string{"200 users"},
 		},
@@ -52,8 +54,10 @@ func TestMockAnswers(t *testing.T) {
 			want:     []string{"204 ", "204 "},
 		},
 		{
-			name:   "path values, decoded",
-			routes: func(m *httpxtest.Mock) { m.On("GET", "https://api.example.com/users/{id}/posts/{post}").RespondWith(echoPath("id", "post")) },
+			name: "path values, decoded",
+			routes: func(m *httpxtest.Mock) {
+				m.On("GET", "https://api.example.com/users/{id}/posts/{post}").RespondWith(echoPath("id", "post"))
+			},
 			requests: []request{
 				{method: "GET", url: "https://api.example.com/users/7/posts/a%20b"},
 				{method: "GET", url: "https://api.example.com/users/ada/posts/1?x=y"},
@@ -203,21 +207,27 @@ func TestMockUnmatched(t *testing.T) {
 			want: `query matcher: "page" is "2", "3", want "1"`,
 		},
 		{
-			name:   "header matcher",
-			routes: func(m *httpxtest.Mock) { m.On("GET", "https://api.example.com/s").WithHeader("X-Tenant", "acme").Optional() },
+			name: "header matcher",
+			routes: func(m *httpxtest.Mock) {
+				m.On("GET", "https://api.example.com/s").WithHeader("X-Tenant", "acme").Optional()
+			},
 			method: "GET", url: "https://api.example.com/s",
 			want: `header matcher: "X-Tenant" is missing`,
 		},
 		{
-			name:   "secret header values stay hidden",
-			routes: func(m *httpxtest.Mock) { m.On("GET", "https://api.example.com/s").WithHeader("Authorization", "Bearer right").Optional() },
+			name: "secret header values stay hidden",
+			routes: func(m *httpxtest.Mock) {
+				m.On("GET", "https://api.example.com/s").WithHeader("Authorization", "Bearer right").Optional()
+			},
 			method: "GET", url: "https://api.example.com/s",
 			opts: []httpx.RequestOption{httpx.WithHeader("Authorization", "Bearer wrong")},
 			want: `header matcher: "Authorization" differs (value hidden)`,
 		},
 		{
-			name:   "JSON body matcher",
-			routes: func(m *httpxtest.Mock) { m.On("POST", "https://api.example.com/u").WithJSON(map[string]any{"name": "Ada"}).Optional() },
+			name: "JSON body matcher",
+			routes: func(m *httpxtest.Mock) {
+				m.On("POST", "https://api.example.com/u").WithJSON(map[string]any{"name": "Ada"}).Optional()
+			},
 			method: "POST", url: "https://api.example.com/u",
 			opts: []httpx.RequestOption{httpx.WithJSON(map[string]any{"name": "Bob", "age": 3})},
 			want: `JSON body matcher: got {"age":3,"name":"Bob"}, want {"name":"Ada"}`,
@@ -230,7 +240,7 @@ func TestMockUnmatched(t *testing.T) {
 			want: `JSON body matcher: the body is not JSON`,
 		},
 		{
-			name: "a route called more often than Times(n)",
+			name:   "a route called more often than Times(n)",
 			routes: func(m *httpxtest.Mock) { m.On("GET", "https://api.example.com/once").Times(0) },
 			method: "GET", url: "https://api.example.com/once",
 			want: `route #1 (GET "https://api.example.com/once") matches but was already called 0 times (Times(0))`,
