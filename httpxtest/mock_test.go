@@ -189,6 +189,15 @@ func TestMockUnmatched(t *testing.T) {
 			want: `the nearest is route #3 (GET "https://api.example.com/users/{id}"): path segment 3 differs: got "posts", want the end of the path`,
 		},
 		{
+			name: "on a tie, the earliest route is the nearest",
+			routes: func(m *httpxtest.Mock) {
+				m.On("GET", "https://a.example.com").Optional()
+				m.On("GET", "https://b.example.com").Optional()
+			},
+			method: "GET", url: "https://c.example.com/",
+			want: `the nearest is route #1 (GET "https://a.example.com"): host differs: got "c.example.com"`,
+		},
+		{
 			name:   "literal path segment differs",
 			routes: func(m *httpxtest.Mock) { m.On("GET", "https://api.example.com/users/{id}").Optional() },
 			method: "GET", url: "https://api.example.com/groups/7",
@@ -384,7 +393,7 @@ func TestMockCallsKeepBodies(t *testing.T) {
 }
 
 // TestPathValueLeavesSharedExtensionsAlone checks that the captures do not
-// leak into a WithExtensions map that several requests share.
+// leak into an extensions map that several requests share.
 func TestPathValueLeavesSharedExtensionsAlone(t *testing.T) {
 	t.Parallel()
 	ctx := within(t, 5*time.Second)
@@ -394,7 +403,10 @@ func TestPathValueLeavesSharedExtensionsAlone(t *testing.T) {
 	client := httpx.NewClient(httpx.WithTransport(mock))
 	defer client.Close()
 
-	resp, err := client.Get(ctx, "https://api.example.com/users/1", httpx.WithExtensions(shared))
+	req, err := client.BuildRequest("GET", "https://api.example.com/users/1")
+	require.NoError(t, err)
+	req.Extensions = shared // a map the caller may hand to other requests too
+	resp, err := client.Send(ctx, req)
 	require.NoError(t, err)
 	text, _ := resp.Text()
 	assert.Equal(t, "id=1;", text)
