@@ -461,6 +461,36 @@ func (p *Pattern) match(scheme, host string, a netip.Addr, port int) bool {
 	if p.port != 0 && p.port != port {
 		return false
 	}
+	return p.matchHost(host, a)
+}
+
+// Mismatch says which part of a request URL keeps it from matching the
+// pattern: "" when Matches holds, else "scheme", "host" or "port", the first
+// that differs in that order. It takes the same arguments as Matches. Tools
+// that explain why a route did not match (httpxtest's mocks) use it, so that
+// "host differs" follows exactly the rules that routing applies.
+func (p Pattern) Mismatch(scheme, host string, port int) string {
+	host = stripBrackets(host)
+	var a netip.Addr
+	if p.kind == hostIP || p.kind == hostPrefix {
+		a = parseIP(host)
+	}
+	if port == 0 {
+		port = DefaultPort(scheme)
+	}
+	switch {
+	case p.scheme != "" && !strings.EqualFold(p.scheme, scheme):
+		return "scheme"
+	case !p.matchHost(host, a):
+		return "host"
+	case p.port != 0 && p.port != port:
+		return "port"
+	}
+	return ""
+}
+
+// matchHost compares the host part alone; a is host parsed as an address.
+func (p *Pattern) matchHost(host string, a netip.Addr) bool {
 	switch p.kind {
 	case hostAny:
 		return true

@@ -224,3 +224,35 @@ func TestDefaultPort(t *testing.T) {
 		assert.Equal(t, want, DefaultPort(scheme), scheme)
 	}
 }
+
+// TestPatternMismatch checks that Mismatch names the part of the URL that
+// keeps a pattern from matching, and agrees with Matches.
+func TestPatternMismatch(t *testing.T) {
+	tests := []struct {
+		key  string
+		req  req
+		want string
+	}{
+		{"https://api.example.com", req{"https", "api.example.com", 443}, ""},
+		{"https://api.example.com", req{"http", "api.example.com", 80}, "scheme"},
+		{"https://api.example.com", req{"https", "other.example.com", 443}, "host"},
+		{"https://api.example.com:8443", req{"https", "api.example.com", 443}, "port"},
+		{"https://api.example.com:8443", req{"http", "other.example.com", 80}, "scheme"},
+		{"all://api.example.com:8443", req{"http", "other.example.com", 80}, "host"},
+		{"all://*example.com", req{"http", "www.example.com", 80}, ""},
+		{"all://*example.com", req{"http", "wwwexample.com", 80}, "host"},
+		{"all://*:1234", req{"http", "x", 80}, "port"},
+		{"all://[::1]", req{"http", "[::1]", 0}, ""},
+		{"all://10.0.0.0/8", req{"http", "11.0.0.1", 0}, "host"},
+		{"", req{"ftp", "x", 21}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key+"/"+tt.req.scheme+"://"+tt.req.host, func(t *testing.T) {
+			p, err := ParsePattern(tt.key)
+			require.NoError(t, err)
+			got := p.Mismatch(tt.req.scheme, tt.req.host, tt.req.port)
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, got == "", p.Matches(tt.req.scheme, tt.req.host, tt.req.port))
+		})
+	}
+}
