@@ -66,3 +66,36 @@ func redactRawURL(raw string) string {
 	}
 	return raw[:start+colon+1] + Masked + raw[at:]
 }
+
+// redaction is a client's masking policy for the output it produces:
+// WithRedactHeaders adds names to DefaultRedactedHeaders, WithShowSecrets
+// turns masking off. The zero value masks the defaults, which is what a
+// request built without a client gets.
+type redaction struct {
+	extra []string
+	show  bool
+}
+
+// value returns a header's value as output may show it.
+func (p redaction) value(name, value string) string {
+	if !p.show && isRedacted(name, p.extra) {
+		return Masked
+	}
+	return value
+}
+
+// url returns u as output may show it.
+func (p redaction) url(u *URL) string {
+	if p.show {
+		return u.String()
+	}
+	return u.Redacted()
+}
+
+// secret returns s, or Masked unless secrets are shown.
+func (p redaction) secret(s string) string {
+	if p.show {
+		return s
+	}
+	return Masked
+}
