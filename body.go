@@ -81,6 +81,13 @@ type requestBody struct {
 	length   int64                     // -1 when unknown
 	started  bool                      // the stream was handed out at least once
 	progress func(sent, total int64)   // upload progress callback, if any
+	parts    *formParts                // a multipart body's source, for Curl's -F
+}
+
+// formParts are the fields and files a multipart body was encoded from.
+type formParts struct {
+	fields QueryParams
+	files  []File
 }
 
 func memoryBody(b []byte) requestBody {

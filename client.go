@@ -64,6 +64,7 @@ type Client struct {
 	netrc           netrcCache
 	digest          auth.Cache
 	maxResponseSize int64
+	redaction       redaction // what output masks; read by the requests it stamps
 }
 
 // defaultHeaders are HTTPX's four client defaults, in its order.
@@ -101,6 +102,7 @@ func NewClient(opts ...ClientOption) *Client {
 		defaultEncoding: cfg.defaultEncoding,
 		encodingFunc:    cfg.encodingFunc,
 		maxResponseSize: cfg.maxResponseSize,
+		redaction:       cfg.redaction,
 	}
 	c.Headers.Update(cfg.headers)
 	var errs []error
@@ -267,6 +269,7 @@ func (c *Client) buildRequest(method, rawURL string, cfg *requestConfig) (*Reque
 			req.Headers.Add("Cookie", h)
 		}
 	}
+	req.client = c
 	req.timeout, req.hasTimeout = c.Timeout, true
 	req.maxSize, req.hasMaxSize = c.maxResponseSize, true
 	if err := req.finish(cfg); err != nil {

@@ -191,7 +191,7 @@ func (e *HTTPStatusError) Is(target error) bool { return ErrHTTPStatus.(*errorKi
 
 // InvalidURLError is returned for a URL that cannot be parsed.
 type InvalidURLError struct {
-	URL    string // the input, possibly truncated for display
+	URL    string // the input with any password masked, possibly truncated for display
 	Reason string // HTTPX's wording, e.g. "Invalid port: 'abc'"
 }
 

@@ -115,3 +115,39 @@ func TestMisuseIsAnErrorNotAPanic(t *testing.T) {
 	assert.ErrorIs(t, err, httpx.ErrUsage)
 	assert.NotPanics(t, func() { (&httpx.Response{}).Content() })
 }
+
+// TestErrorMessagesMaskURLPasswords checks that no error message built from a
+// URL shows its password, whether the URL parsed or not.
+func TestErrorMessagesMaskURLPasswords(t *testing.T) {
+	tests := []struct {
+		name string
+		err  func() error
+	}{
+		{"invalid port", func() error { _, err := httpx.ParseURL("https://user:s3cret@example.com:abc/"); return err }},
+		{"invalid host", func() error { _, err := httpx.ParseURL("https://user:s3cret@[zz]/"); return err }},
+		{"invalid join", func() error {
+			u, err := httpx.ParseURL("https://example.com/")
+			if err != nil {
+				return err
+			}
+			_, err = u.Join("https://user:s3cret@example.com:abc/")
+			return err
+		}},
+		{"request error", func() error {
+			c := httpx.NewClient(httpx.WithTransport(httpx.TransportFunc(func(context.Context, *httpx.Request) (*httpx.Response, error) {
+				return nil, errors.New("boom")
+			})))
+			_, err := c.Get(context.Background(), "https://user:s3cret@example.com/")
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.err()
+			if assert.Error(t, err) {
+				assert.NotContains(t, err.Error(), "s3cret")
+				assert.Contains(t, err.Error(), "user:"+httpx.Masked+"@")
+			}
+		})
+	}
+}

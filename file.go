@@ -61,7 +61,7 @@ func multipartBody(form QueryParams, files []File, h *Headers) (requestBody, str
 	if err != nil {
 		return requestBody{}, "", &UsageError{Op: "WithFiles", Msg: err.Error(), Err: err}
 	}
-	rb := requestBody{stream: body.Reader(), length: body.Len()}
+	rb := requestBody{stream: body.Reader(), length: body.Len(), parts: &formParts{fields: form, files: files}}
 	if body.Replayable() {
 		rb.rewind = func() (io.Reader, error) { return body.Reader(), nil }
 	}

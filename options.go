@@ -313,6 +313,7 @@ type clientConfig struct {
 	settings        transportSettings
 	proxies         map[string]Proxy
 	maxResponseSize int64
+	redaction       redaction
 	errs            []error // invalid option values, kept for Client.Err
 }
 
@@ -394,4 +395,22 @@ func WithDefaultEncoding(enc string) ClientOption {
 // detector); it must return a known encoding name, or "" for utf-8.
 func WithDefaultEncodingFunc(detect func(body []byte) string) ClientOption {
 	return clientOption(func(c *clientConfig) { c.encodingFunc = detect })
+}
+
+// WithRedactHeaders masks the values of these headers (compared without
+// regard to case), in addition to DefaultRedactedHeaders, in every output the
+// client produces: Request.Curl, logs, debug dumps. API keys often travel in
+// headers of their own (X-Api-Key), which no default list can know.
+func WithRedactHeaders(names ...string) ClientOption {
+	return clientOption(func(c *clientConfig) { c.redaction.extra = append(c.redaction.extra, names...) })
+}
+
+// WithShowSecrets(true) turns masking off in every output the client
+// produces (Request.Curl, logs, debug dumps): header values, URL and proxy
+// passwords appear as they are. It is the explicit opt-in for debugging
+// against a test server; per call, Request.CurlWithSecrets does the same for
+// one command. Error messages stay masked, as they travel further than the
+// debugging session that asked.
+func WithShowSecrets(show bool) ClientOption {
+	return clientOption(func(c *clientConfig) { c.redaction.show = show })
 }

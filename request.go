@@ -34,6 +34,7 @@ type Request struct {
 	hasTimeout bool
 	maxSize    int64 // response body limit; 0 = none
 	hasMaxSize bool
+	client     *Client // the client that built or last sent it; nil: standalone
 }
 
 // NewRequest builds a standalone request (httpx.Request): the URL is parsed,

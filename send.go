@@ -147,6 +147,7 @@ func (c *Client) sendSingle(ctx context.Context, req *Request) (*Response, error
 	if err := ctx.Err(); err != nil {
 		return nil, classifyError(err, req)
 	}
+	req.client = c // what Curl needs: the redaction policy and the transport
 	start := time.Now()
 	resp, err := c.handle(ctx, req)
 	if err != nil {

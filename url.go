@@ -33,6 +33,7 @@ func ParseURL(raw string) (*URL, error) {
 func invalidURL(raw string, err error) error {
 	var pe *urlparse.Error
 	if errors.As(err, &pe) {
+		raw = redactRawURL(raw)
 		if len(raw) > 200 {
 			raw = raw[:200] + "…"
 		}
@@ -53,7 +54,7 @@ func (u *URL) Redacted() string {
 	}
 	c := u.u
 	user, _, _ := strings.Cut(c.Userinfo, ":")
-	c.Userinfo = user + ":[secure]"
+	c.Userinfo = user + ":" + Masked
 	return c.String()
 }
 
