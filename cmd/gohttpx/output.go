@@ -56,12 +56,9 @@ func (p *printer) requestHead(req *httpx.Request, http2 bool) {
 	if http2 {
 		version = "HTTP/2"
 	}
-	target := req.URL.RawPath()
-	if target == "" {
-		target = "/"
-	}
-	if q := req.URL.Query(); q != "" {
-		target += "?" + q
+	target := req.URL.RawPath() // the request target, query included
+	if t, ok := req.Extensions["target"].(string); ok {
+		target = t
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s\n", p.blue.Sprint(req.Method), p.cyan.Sprint(target), p.blueVersion(version))
