@@ -332,6 +332,8 @@ func TestTLS(t *testing.T) {
 		{"--no-verify", h1, false, []string{"--no-verify"}, 0, "HTTP/1.1 200 OK\n", ""},
 		{"--http2", h2, true, []string{"--http2"}, 0, "HTTP/2 200 OK\n", ""},
 		{"HTTP/1.1 unless asked", h2, true, nil, 0, "HTTP/1.1 200 OK\n", ""},
+		{"-v over HTTP/2", h2, true, []string{"--http2", "-v"}, 0, "GET / HTTP/2\nhost: 127.0.0.1:", ""},
+		{"-v over HTTP/1.1", h2, true, []string{"-v"}, 0, "GET / HTTP/1.1\nHost: 127.0.0.1:", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -87,17 +87,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 
 	out := newPrinter(stdout, env.stdoutTTY && !noColor)
+	// The heads print from a response hook, which runs for every response,
+	// redirect hops included, as HTTPX's trace callback does. The request
+	// head waits for the response too: by then the connection's trace events
+	// have printed, as in HTTPX, and the response says which protocol the
+	// request went out in.
 	hooks := httpx.EventHooks{
 		Response: []func(*httpx.Response) error{func(r *httpx.Response) error {
+			if o.verbose && r.Request != nil {
+				out.requestHead(r.Request, r.HTTPVersion() == "HTTP/2")
+			}
 			out.responseHead(r)
 			return nil
 		}},
-	}
-	if o.verbose {
-		hooks.Request = []func(*httpx.Request) error{func(req *httpx.Request) error {
-			out.requestHead(req, o.http2 && req.URL.Scheme() == "https")
-			return nil
-		}}
 	}
 	copts := []httpx.ClientOption{
 		httpx.WithTimeout(httpx.Timeouts(o.timeout)),

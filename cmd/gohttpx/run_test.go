@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,6 +138,12 @@ func TestRunVerboseTrace(t *testing.T) {
 				} else {
 					assert.NotContains(t, out, l)
 				}
+			}
+			if tt.verbose {
+				// As HTTPX: the connection first, then what went over it.
+				connected := strings.Index(out, "* connection.connect_tcp.complete")
+				sent := strings.Index(out, "GET /path")
+				assert.Less(t, connected, sent, out)
 			}
 			assert.Contains(t, out, "HTTP/1.1 200 OK\n")
 			assert.Contains(t, out, "\n\n{\n    \"a\": 1\n}\n")
