@@ -217,3 +217,54 @@ func BenchmarkEngineIdleConnMemory(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkEngineHTTP2 compares a small GET over HTTP/2 (TLS, in process)
+// through the Engine, with and without timeouts, against net/http's
+// Transport and x/net/http2's, from 64 goroutines.
+func BenchmarkEngineHTTP2(b *testing.B) {
+	s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("hello"))
+	}))
+	s.EnableHTTP2 = true
+	s.StartTLS()
+	defer s.Close()
+	tlsCfg := s.Client().Transport.(*http.Transport).TLSClientConfig
+	bare := &http.Transport{DisableCompression: true, TLSClientConfig: tlsCfg, ForceAttemptHTTP2: true}
+	defer bare.CloseIdleConnections()
+	e, err := transport.NewEngine(transport.Config{HTTP1: true, HTTP2: true, TLSConfig: tlsCfg, MaxConns: 100})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	addr := s.Listener.Addr().String()
+	timeouts := transport.Timeouts{Connect: 5 * time.Second, Read: 5 * time.Second, Write: 5 * time.Second, Pool: 5 * time.Second}
+	engine := func(to transport.Timeouts) func(b *testing.B) {
+		return func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetParallelism(32)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req := &transport.Request{Method: "GET", Scheme: "https", Addr: addr, Target: "/", Header: transport.FieldList{"Host", addr, "User-Agent", "bench"}, Timeouts: to}
+					resp, err := e.Do(context.Background(), req)
+					if err != nil {
+						b.Fatal(err)
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			})
+		}
+	}
+	b.Run("net-http", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetParallelism(32)
+		b.RunParallel(func(pb *testing.PB) {
+			req, _ := http.NewRequest("GET", s.URL, nil)
+			for pb.Next() {
+				roundTrip(b, bare.RoundTrip, req)
+			}
+		})
+	})
+	b.Run("engine-no-timeouts", engine(transport.Timeouts{}))
+	b.Run("engine-timeouts", engine(timeouts))
+}

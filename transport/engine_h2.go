@@ -7,7 +7,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -42,7 +44,8 @@ type h2Conn struct {
 	wmu      sync.Mutex
 	watched  map[*h2Stream]struct{}
 	watching bool          // the watch goroutine runs
-	wake     chan struct{} // tells it to look again (a stream left)
+	tick     time.Duration // how often it looks
+	wake     chan struct{} // tells it to look again (the last stream left, or one needs a shorter tick)
 
 	closeOnce sync.Once
 }
@@ -141,15 +144,19 @@ func shortest(a, b time.Duration) time.Duration {
 // have no meaning in HTTP/2 (connection-specific ones, the framing) left
 // out, since HTTP/2 frames the body itself.
 func h2Request(ctx context.Context, req *Request, body io.Reader, s *h2Stream) (*http.Request, error) {
-	hreq, err := http.NewRequestWithContext(ctx, req.Method, "", nil)
-	if err != nil {
-		return nil, &Error{Kind: KindLocalProtocol, Err: err}
+	if !h1.IsToken(req.Method) {
+		return nil, &Error{Kind: KindLocalProtocol, Err: errors.New("invalid method " + strconv.Quote(req.Method))}
 	}
 	path, query, hasQuery := strings.Cut(req.Target, "?")
-	hreq.URL.Scheme, hreq.URL.Host = req.Scheme, req.Addr
-	hreq.URL.Opaque, hreq.URL.RawQuery, hreq.URL.ForceQuery = path, query, hasQuery && query == ""
-	hreq.Host = req.Addr
-	hreq.Header = make(http.Header, req.Header.Len())
+	hreq := (&http.Request{
+		Method: req.Method,
+		URL:    &url.URL{Scheme: req.Scheme, Host: req.Addr, Opaque: path, RawQuery: query, ForceQuery: hasQuery && query == ""},
+		Proto:  "HTTP/2.0", ProtoMajor: 2,
+		Host:   req.Addr,
+		Header: make(http.Header, req.Header.Len()),
+	}).WithContext(ctx)
+	// One array holds every value: most names come once.
+	values := make([]string, 0, req.Header.Len()+1)
 	userAgent := false
 	for i := range req.Header.Len() {
 		name, value := req.Header.At(i)
@@ -166,12 +173,18 @@ func h2Request(ctx context.Context, req *Request, body io.Reader, s *h2Stream) (
 		case h1.EqualFold(name, "User-Agent"):
 			userAgent = true
 		}
-		hreq.Header[name] = append(hreq.Header[name], value)
+		if vs, ok := hreq.Header[name]; ok {
+			hreq.Header[name] = append(vs, value)
+			continue
+		}
+		values = append(values, value)
+		hreq.Header[name] = values[len(values)-1 : len(values) : len(values)]
 	}
 	if !userAgent {
 		// An empty User-Agent keeps x/net/http2 from sending its own: a
 		// request without one goes without one.
-		hreq.Header["User-Agent"] = []string{""}
+		values = append(values, "")
+		hreq.Header["User-Agent"] = values[len(values)-1:]
 	}
 	if body != nil {
 		hreq.Body = h2Body{s}
@@ -196,7 +209,8 @@ func connectionSpecific(name string) bool {
 // h2Fields lists the response fields sorted by name: x/net/http2 hands
 // them over as a map, which has lost their order.
 func h2Fields(h http.Header) []h1.Field {
-	names := make([]string, 0, len(h))
+	var buf [24]string
+	names := buf[:0]
 	n := 0
 	for k, vs := range h {
 		names = append(names, k)
@@ -369,21 +383,29 @@ func (c *h2Conn) watch(s *h2Stream) {
 		c.watched = map[*h2Stream]struct{}{}
 	}
 	c.watched[s] = struct{}{}
-	start := !c.watching
+	start, sooner := !c.watching, s.tick < c.tick
+	if start || sooner {
+		c.tick = s.tick
+	}
 	c.watching = true
 	c.wmu.Unlock()
-	if start {
+	switch {
+	case start:
 		go c.watchLoop(s.tick)
-	} else {
+	case sooner:
 		c.poke()
 	}
 }
 
+// unwatch takes s off the watch; the watcher ends with the last one.
 func (c *h2Conn) unwatch(s *h2Stream) {
 	c.wmu.Lock()
 	delete(c.watched, s)
+	last := len(c.watched) == 0
 	c.wmu.Unlock()
-	c.poke()
+	if last {
+		c.poke()
+	}
 }
 
 func (c *h2Conn) poke() {
@@ -418,6 +440,7 @@ func (c *h2Conn) watchLoop(tick time.Duration) {
 			expired = append(expired, s)
 			tick = min(tick, s.tick)
 		}
+		c.tick = tick
 		c.wmu.Unlock()
 		for _, s := range expired {
 			s.expire(now)
