@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/gohttpx/httpx/transport"
 )
 
 // Response is an HTTP response (httpx.Response). Its body is undone of any
@@ -64,6 +66,7 @@ type responseBody struct {
 	onClose []func()
 	limit   int64      // maximum decoded size; 0 = none
 	mapped  mappedBody // a net/http body, kept here to save an allocation
+	head    transport.Response // the engine's response head, kept here for the same reason
 }
 
 // countingReader counts the wire bytes read, for NumBytesDownloaded.

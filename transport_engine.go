@@ -76,15 +76,16 @@ func (t *HTTPTransport) sendEngine(ctx context.Context, req *Request, to transpo
 	if body != nil && req.bodyReplayable() {
 		ereq.GetBody = func() (io.Reader, error) { return req.Body() }
 	}
-	eresp, err := t.engine.Do(ctx, &ereq)
-	if err != nil {
+	resp := &Response{Request: req}
+	eresp := &resp.body.head
+	if err := t.engine.DoInto(ctx, &ereq, eresp); err != nil {
 		return nil, classifyError(err, req)
 	}
 	if forward && eresp.Status == http.StatusProxyAuthRequired {
 		eresp.Body.Close()
 		return nil, proxyRefused(req, eresp.Status, strconv.Itoa(eresp.Status)+" "+eresp.Reason)
 	}
-	resp := &Response{StatusCode: eresp.Status, Request: req, httpVersion: eresp.Proto}
+	resp.StatusCode, resp.httpVersion = eresp.Status, eresp.Proto
 	resp.Headers.fields = make([]headerField, len(eresp.Header))
 	for i, f := range eresp.Header {
 		resp.Headers.fields[i] = headerField{name: f.Name, value: f.Value}

@@ -154,8 +154,19 @@ func NewEngine(cfg Config) (*Engine, error) {
 
 // Do sends req and returns the response head; every error is an *Error.
 func (e *Engine) Do(ctx context.Context, req *Request) (*Response, error) {
+	resp := new(Response)
+	if err := e.DoInto(ctx, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// DoInto is Do writing the response head into resp, which the caller may
+// keep inside a larger value of its own: one allocation less per request.
+// resp must stay in place until its body is closed.
+func (e *Engine) DoInto(ctx context.Context, req *Request, resp *Response) error {
 	if e.closed.Load() {
-		return nil, &Error{Kind: KindClosed, Err: ErrClosed}
+		return &Error{Kind: KindClosed, Err: ErrClosed}
 	}
 	key := connKey{req.Scheme, req.Addr, req.ServerName}
 	if req.Forward {
@@ -165,30 +176,27 @@ func (e *Engine) Do(ctx context.Context, req *Request) (*Response, error) {
 	for {
 		l, err := e.conn(ctx, req, key, fresh, mayH2)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		var (
-			resp   *Response
-			reused bool
-		)
+		var reused bool
 		if l.h2 != nil {
 			reused = l.reused
-			resp, err = l.h2.roundTrip(ctx, req, body, reused)
+			err = l.h2.roundTrip(ctx, req, body, reused, resp)
 		} else {
 			reused = l.h1.served > 0
-			resp, err = l.h1.roundTrip(ctx, req, body)
+			err = l.h1.roundTrip(ctx, req, body, resp)
 		}
 		if err == nil {
-			return resp, nil
+			return nil
 		}
 		if fresh || !reused || !stale(err) || !req.replayable() {
-			return nil, err
+			return err
 		}
 		// The kept-alive connection was closed by the server before it
 		// took the request: once more, on a new connection.
 		if body != nil {
 			if body, err = req.GetBody(); err != nil {
-				return nil, &Error{Kind: KindOther, Err: err}
+				return &Error{Kind: KindOther, Err: err}
 			}
 		}
 		fresh = true

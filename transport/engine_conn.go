@@ -169,9 +169,10 @@ func (c *h1Conn) usable(now time.Time, expiry time.Duration) bool {
 	return probe(c)
 }
 
-// roundTrip sends req on c and reads the response head. The body stays on
-// the connection until the caller reads it to the end or closes it.
-func (c *h1Conn) roundTrip(ctx context.Context, req *Request, body io.Reader) (*Response, error) {
+// roundTrip sends req on c and reads the response head into out. The body
+// stays on the connection until the caller reads it to the end or closes
+// it.
+func (c *h1Conn) roundTrip(ctx context.Context, req *Request, body io.Reader, out *Response) error {
 	c.begin(ctx, req.Timeouts)
 	c.framing = h1.Framing{}
 	chunked := body != nil && req.ContentLength < 0
@@ -180,42 +181,42 @@ func (c *h1Conn) roundTrip(ctx context.Context, req *Request, body io.Reader) (*
 		// before. A failed write (a head larger than the buffer) is not.
 		var te *Error
 		c.finish(errors.As(err, &te) && te.Kind == KindLocalProtocol)
-		return nil, err
+		return err
 	}
 	sendBody := body != nil && req.ContentLength != 0
 	if sendBody && req.ExpectContinue {
 		final, err := c.awaitContinue()
 		if err != nil {
 			c.finish(false)
-			return nil, err
+			return err
 		}
 		if final {
 			// The server answered without a 100: the body stays unsent,
 			// and the connection cannot carry another request.
-			return c.response(req, true)
+			return c.response(req, true, out)
 		}
 	}
 	if sendBody {
 		if err := c.writeBody(body, req.ContentLength, chunked); err != nil {
-			if resp, rerr := c.earlyResponse(req, err); rerr == nil {
-				return resp, nil
+			if c.earlyResponse(req, err, out) == nil {
+				return nil
 			}
 			c.finish(false)
-			return nil, err
+			return err
 		}
 	}
 	if err := c.bw.Flush(); err != nil {
-		if resp, rerr := c.earlyResponse(req, err); rerr == nil {
-			return resp, nil
+		if c.earlyResponse(req, err, out) == nil {
+			return nil
 		}
 		c.finish(false)
-		return nil, c.writeError(err)
+		return c.writeError(err)
 	}
 	if err := c.readFinalHead(); err != nil {
 		c.finish(false)
-		return nil, err
+		return err
 	}
-	return c.response(req, false)
+	return c.response(req, false, out)
 }
 
 // writeHead writes the request line and fields into the buffer. The body's
@@ -345,15 +346,15 @@ func (c *h1Conn) awaitContinue() (final bool, err error) {
 // earlyResponse tries, after writing the request failed, to read a response
 // the server sent before it stopped reading (an early 413, say), as httpcore
 // does; the connection closes after it.
-func (c *h1Conn) earlyResponse(req *Request, werr error) (*Response, error) {
+func (c *h1Conn) earlyResponse(req *Request, werr error, out *Response) error {
 	var te *Error
 	if errors.As(werr, &te) && te.Kind != KindWrite {
-		return nil, werr
+		return werr
 	}
 	if err := c.readFinalHead(); err != nil {
-		return nil, err
+		return err
 	}
-	return c.response(req, true)
+	return c.response(req, true, out)
 }
 
 // maxHeadBytes bounds a response head, and all its 1xx heads together.
@@ -390,19 +391,20 @@ func headSize(h *h1.Head) int {
 	return n
 }
 
-// response turns the head just read into the Response, with the body bound
-// to the connection. closeAfter forces a close after it (a request body
-// that was not sent whole).
-func (c *h1Conn) response(req *Request, closeAfter bool) (*Response, error) {
+// response turns the head just read into out, with the body bound to the
+// connection. closeAfter forces a close after it (a request body that was
+// not sent whole).
+func (c *h1Conn) response(req *Request, closeAfter bool, out *Response) error {
 	f, err := h1.ResponseFraming(req.Method, &c.head)
 	if err != nil {
 		c.framing.Close = true
 		c.finish(false)
-		return nil, &Error{Kind: KindRemoteProtocol, Err: err}
+		return &Error{Kind: KindRemoteProtocol, Err: err}
 	}
 	f.Close = f.Close || closeAfter
 	c.framing = f
-	resp := &Response{
+	resp := out
+	*resp = Response{
 		Status: c.head.Status,
 		Reason: c.head.Reason,
 		Proto:  protoName(&c.head),
@@ -422,7 +424,7 @@ func (c *h1Conn) response(req *Request, closeAfter bool) (*Response, error) {
 		resp.body.c = c
 		resp.Body = &resp.body
 	}
-	return resp, nil
+	return nil
 }
 
 func protoName(h *h1.Head) string {

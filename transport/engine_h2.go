@@ -89,7 +89,7 @@ type h2Stream struct {
 
 // roundTrip sends req as a new stream and returns the response head; the
 // body reads from the stream. The pool leased a stream of c to the caller.
-func (c *h2Conn) roundTrip(ctx context.Context, req *Request, body io.Reader, reused bool) (*Response, error) {
+func (c *h2Conn) roundTrip(ctx context.Context, req *Request, body io.Reader, reused bool, out *Response) error {
 	s := &h2Stream{c: c, ctx: ctx, rto: req.Timeouts.Read, wto: req.Timeouts.Write, reqBody: body}
 	sctx := ctx
 	if s.rto > 0 || s.wto > 0 {
@@ -99,7 +99,7 @@ func (c *h2Conn) roundTrip(ctx context.Context, req *Request, body io.Reader, re
 	hreq, err := h2Request(sctx, req, body, s)
 	if err != nil {
 		s.end()
-		return nil, err
+		return err
 	}
 	switch {
 	case body != nil && s.wto > 0:
@@ -114,11 +114,11 @@ func (c *h2Conn) roundTrip(ctx context.Context, req *Request, body io.Reader, re
 	if err != nil {
 		err = s.fail(err, false)
 		s.end()
-		return nil, err
+		return err
 	}
 	s.arm(streamDone, 0)
 	s.body = hresp.Body
-	return &Response{
+	*out = Response{
 		Status: hresp.StatusCode,
 		Reason: http.StatusText(hresp.StatusCode),
 		Proto:  "HTTP/2",
@@ -126,7 +126,8 @@ func (c *h2Conn) roundTrip(ctx context.Context, req *Request, body io.Reader, re
 		Body:   s,
 		TLS:    c.tls,
 		Reused: reused,
-	}, nil
+	}
+	return nil
 }
 
 func shortest(a, b time.Duration) time.Duration {
