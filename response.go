@@ -64,8 +64,8 @@ type responseBody struct {
 	eof     bool
 	closed  bool
 	onClose []func()
-	limit   int64      // maximum decoded size; 0 = none
-	mapped  mappedBody // a net/http body, kept here to save an allocation
+	limit   int64              // maximum decoded size; 0 = none
+	mapped  mappedBody         // a net/http body, kept here to save an allocation
 	head    transport.Response // the engine's response head, kept here for the same reason
 }
 
