@@ -129,7 +129,13 @@ func seekableBody(rs io.ReadSeeker, start, length int64) requestBody {
 
 // replayable reports whether the body can be sent again.
 func (b *requestBody) replayable() bool {
-	return b.inMemory || b.stream == nil || b.rewind != nil || !b.started
+	return b.repeatable() || !b.started
+}
+
+// repeatable reports whether the body can be sent any number of times: it
+// is in memory, empty, or a stream that rewinds.
+func (b *requestBody) repeatable() bool {
+	return b.inMemory || b.stream == nil || b.rewind != nil
 }
 
 // reader returns a reader positioned at the start of the body, marking a

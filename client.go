@@ -64,7 +64,8 @@ type Client struct {
 	netrc           netrcCache
 	digest          auth.Cache
 	maxResponseSize int64
-	redaction       redaction // what output masks; read by the requests it stamps
+	retry           *RetryPolicy // WithRetry; a request's own replaces it
+	redaction       redaction    // what output masks; read by the requests it stamps
 }
 
 // defaultHeaders are HTTPX's four client defaults, in its order.
@@ -102,6 +103,7 @@ func NewClient(opts ...ClientOption) *Client {
 		defaultEncoding: cfg.defaultEncoding,
 		encodingFunc:    cfg.encodingFunc,
 		maxResponseSize: cfg.maxResponseSize,
+		retry:           cfg.retry,
 		redaction:       cfg.redaction,
 	}
 	c.Headers.Update(cfg.headers)

@@ -100,6 +100,7 @@ type requestConfig struct {
 	progress   func(sent, total int64)
 	maxSize    int64
 	hasMaxSize bool
+	retry      *RetryPolicy
 }
 
 // WithHeaders adds headers. At request level they replace client headers of
@@ -313,6 +314,7 @@ type clientConfig struct {
 	settings        transportSettings
 	proxies         map[string]Proxy
 	maxResponseSize int64
+	retry           *RetryPolicy
 	redaction       redaction
 	errs            []error // invalid option values, kept for Client.Err
 }

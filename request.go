@@ -32,7 +32,8 @@ type Request struct {
 	body       requestBody
 	timeout    Timeout
 	hasTimeout bool
-	maxSize    int64 // response body limit; 0 = none
+	maxSize    int64        // response body limit; 0 = none
+	retry      *RetryPolicy // replaces the client's
 	hasMaxSize bool
 	client     *Client // the client that built or last sent it; nil: standalone
 }
@@ -88,6 +89,7 @@ func (r *Request) finish(cfg *requestConfig) error {
 	if cfg.hasMaxSize {
 		r.maxSize, r.hasMaxSize = cfg.maxSize, true
 	}
+	r.retry = cfg.retry
 	if cfg.extensions != nil {
 		r.Extensions = cfg.extensions
 		if t, ok := cfg.extensions["timeout"].(Timeout); ok {

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -56,11 +57,17 @@ func (c *Client) send(ctx context.Context, req *Request, cfg *sendConfig) (*Resp
 	if err != nil {
 		return nil, err
 	}
+	attempt := func() (*Response, error) {
+		if auth == nil {
+			return c.sendHandlingRedirects(ctx, req, follow, nil)
+		}
+		return c.sendHandlingAuth(ctx, req, auth, follow)
+	}
 	var resp *Response
-	if auth == nil {
-		resp, err = c.sendHandlingRedirects(ctx, req, follow, nil)
+	if p := cmp.Or(req.retry, c.retry); p != nil {
+		resp, err = c.sendRetrying(ctx, req, p, attempt)
 	} else {
-		resp, err = c.sendHandlingAuth(ctx, req, auth, follow)
+		resp, err = attempt()
 	}
 	if err != nil {
 		return nil, err

@@ -470,7 +470,12 @@ func (c *h1Conn) ctxOrBackground() context.Context {
 	return context.Background()
 }
 
-var errDisconnected = errors.New("Server disconnected without sending a response.")
+// ErrNoResponse is in the chain of the error of a server that closed the
+// connection before it sent a byte of a response: the request may not have
+// been processed, which makes it safe to retry.
+var ErrNoResponse = errors.New("Server disconnected without sending a response.")
+
+var errDisconnected = ErrNoResponse
 
 // responseBody reads a response body off its connection and gives the
 // connection back at its end (or closes it on Close before the end).
