@@ -106,3 +106,25 @@ func BenchmarkLoopbackHTTPX(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkInMemoryMockHTTPX is the model layer alone: the same request
+// answered by a MockTransport, with no net/http request or response to
+// convert.
+func BenchmarkInMemoryMockHTTPX(b *testing.B) {
+	body := []byte(`{"hello":"world"}`)
+	mock := httpx.MockTransport(func(*httpx.Request) (*httpx.Response, error) {
+		return httpx.NewResponse(200, httpx.WithHeader("Content-Type", "application/json"), httpx.WithContent(body)), nil
+	})
+	c := httpx.NewClient(httpx.WithTransport(mock))
+	defer c.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := c.Get(ctx, "http://example.com/path?q=1")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Content(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
