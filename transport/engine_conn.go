@@ -32,6 +32,7 @@ type h1Conn struct {
 	bw     *bufio.Writer
 	chunks h1.ChunkWriter
 
+	maxHead int // bounds a response head and its 1xx heads together
 	head    h1.Head
 	body    h1.Body
 	framing h1.Framing
@@ -331,7 +332,7 @@ func (c *h1Conn) awaitContinue() (final bool, err error) {
 		}
 		return false, c.readError(perr)
 	}
-	if err := h1.ReadHead(c.br, maxHeadBytes, &c.head); err != nil {
+	if err := h1.ReadHead(c.br, c.maxHead, &c.head); err != nil {
 		return false, c.readError(err)
 	}
 	if c.head.Status == 100 {
@@ -357,9 +358,6 @@ func (c *h1Conn) earlyResponse(req *Request, werr error, out *Response) error {
 	return c.response(req, true, out)
 }
 
-// maxHeadBytes bounds a response head, and all its 1xx heads together.
-const maxHeadBytes = DefaultMaxResponseHeaderBytes
-
 // maxTrailerBytes bounds a chunk-size line and a trailer section: real
 // servers send a few short trailer fields, if any.
 const maxTrailerBytes = 8 << 10
@@ -367,7 +365,7 @@ const maxTrailerBytes = 8 << 10
 // readFinalHead reads response heads up to the final one, skipping 1xx
 // interim responses within the head size budget.
 func (c *h1Conn) readFinalHead() error {
-	budget := maxHeadBytes
+	budget := c.maxHead
 	for {
 		if err := h1.ReadHead(c.br, budget, &c.head); err != nil {
 			return c.readError(err)
