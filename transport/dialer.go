@@ -8,6 +8,8 @@ import (
 	"net"
 	"sync/atomic"
 	"time"
+
+	"github.com/gohttpx/httpx/proxy"
 )
 
 // dialer opens connections for both engines: the net/http-based Transport
@@ -101,7 +103,11 @@ func (t *dialer) connectError(ctx context.Context, err error) error {
 		return err
 	}
 	kind := KindConnect
+	var refused *proxy.StatusError
 	switch {
+	case errors.As(err, &refused):
+		// The proxy answered CONNECT with something else than 200.
+		kind = KindProxy
 	case isTimeout(err), errors.Is(ctx.Err(), context.DeadlineExceeded):
 		kind = KindConnectTimeout
 	case Classify(err) == KindProxy:
