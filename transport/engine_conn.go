@@ -438,6 +438,9 @@ func (c *h1Conn) readError(err error) error {
 	switch {
 	case c.interrupted.Load():
 		return &Error{Kind: KindCanceled, Err: context.Cause(c.ctxOrBackground())}
+	case c.pool.isClosed():
+		// Engine.Close closed the connection under the request.
+		return &Error{Kind: KindClosed, Err: withCause(ErrClosed, err)}
 	case errors.As(err, &pe):
 		return &Error{Kind: KindRemoteProtocol, Err: err}
 	case errors.Is(err, h1.ErrDisconnected):
@@ -455,6 +458,8 @@ func (c *h1Conn) writeError(err error) error {
 	switch {
 	case c.interrupted.Load():
 		return &Error{Kind: KindCanceled, Err: context.Cause(c.ctxOrBackground())}
+	case c.pool.isClosed():
+		return &Error{Kind: KindClosed, Err: withCause(ErrClosed, err)}
 	case isTimeout(err):
 		return &Error{Kind: KindWriteTimeout, Err: err}
 	}

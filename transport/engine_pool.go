@@ -600,6 +600,15 @@ func (p *connPool) close() {
 	}
 }
 
+// isClosed reports whether the Engine closed the pool, for the requests in
+// flight to tell an error of theirs from their connection closed under
+// them.
+func (p *connPool) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
+}
+
 // stats reports the pool at one moment.
 func (p *connPool) stats() Stats {
 	p.mu.Lock()
