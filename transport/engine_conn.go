@@ -414,7 +414,9 @@ func (c *h1Conn) response(req *Request, closeAfter bool, out *Response) error {
 	switch {
 	case c.head.Status == 101:
 		resp.Body = &upgradedConn{c: c}
-	case f.Kind == h1.NoBody:
+	case f.Kind == h1.NoBody, f.Kind == h1.Length && f.Length == 0:
+		// Nothing to read: the connection is free now, whether or not
+		// the caller reads or closes the body.
 		c.finish(true)
 		resp.Body = noBody{}
 	default:
@@ -509,12 +511,13 @@ func (b *responseBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// Close releases the connection: a body not read to its end closes it.
+// Close releases the connection: a body not read to its end closes it,
+// one whose end was reached (if not yet reported) keeps it.
 func (b *responseBody) Close() error {
 	if !b.done {
 		b.done = true
 		b.err = errBodyClosed
-		b.c.finish(false)
+		b.c.finish(b.c.body.Done())
 	}
 	return nil
 }
