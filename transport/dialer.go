@@ -12,8 +12,7 @@ import (
 	"github.com/gohttpx/httpx/proxy"
 )
 
-// dialer opens connections for both engines: the net/http-based Transport
-// and the Engine. It holds the configuration, the TLS base configuration
+// dialer opens the Engine's connections. It holds the configuration, the TLS base configuration
 // with its ALPN protocols, and the local address to bind.
 type dialer struct {
 	cfg       Config
@@ -114,4 +113,19 @@ func (t *dialer) connectError(ctx context.Context, err error) error {
 		kind = KindProxy
 	}
 	return &Error{Kind: kind, Err: err}
+}
+
+// retryable reports the failures Config.Retries retries.
+func retryable(err error) bool {
+	k := Classify(err)
+	return k == KindConnect || k == KindConnectTimeout
+}
+
+// hostOf strips the port from a host:port address.
+func hostOf(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return host
 }

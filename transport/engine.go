@@ -111,8 +111,9 @@ type Response struct {
 	body responseBody
 }
 
-// NewEngine builds an Engine from cfg; it fails on the settings New
-// refuses.
+// NewEngine builds an Engine from cfg. It fails only on settings that can
+// never work: a negative Retries, an unparsable LocalAddr, a proxy URL the
+// SOCKS dialer refuses.
 func NewEngine(cfg Config) (*Engine, error) {
 	e := &Engine{}
 	if err := e.dialer.init(cfg); err != nil {

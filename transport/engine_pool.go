@@ -6,6 +6,18 @@ import (
 	"time"
 )
 
+// Stats is a snapshot of an Engine's connections, for monitoring, tests
+// and load tools.
+type Stats struct {
+	// Conns counts the connection slots taken: connections open or being
+	// dialled, across all hosts. It never exceeds Config.MaxConns when set.
+	Conns int
+	// Idle counts open connections no request is using.
+	Idle int
+	// Waiting counts requests waiting for a free slot.
+	Waiting int
+}
+
 // connPool owns every connection the Engine dials: it counts them against
 // MaxConns (dialling ones included), keeps the idle ones per origin, hands
 // them out newest first after a liveness probe, closes the expired and the
