@@ -5,9 +5,6 @@ import "time"
 // BasicAuthHeader exposes the header value for tests.
 var BasicAuthHeader = basicAuthHeader
 
-// EngineOn reports whether HTTP/1.1 runs on the engine of our own.
-var EngineOn = engineOn
-
 // SetRetryJitter replaces the retry jitter (the random pick in [0, d]) and
 // returns a function restoring it.
 func SetRetryJitter(f func(d time.Duration) time.Duration) (restore func()) {

@@ -700,18 +700,10 @@ func TestFaultHealthyBaseline(t *testing.T) {
 	runFault(t, faultCase{name: "baseline", fault: faultScript(faultserver.Respond(http.StatusOK, "ok")), body: "ok", next: nextReused})
 }
 
-// ownEngine reports whether HTTP/1.1 runs on the connection engine of our
-// own (unless GOHTTPX_ENGINE=nethttp), whose parser follows h11 where
-// net/http's does not.
-var ownEngine = httpx.EngineOn()
-
 // spaceBeforeColon is the case of a field name followed by a space. RFC
 // 9112 §5.1 makes only servers reject it; net/http's client accepts it, h11
 // (under HTTPX) and our engine refuse it.
 func spaceBeforeColon() faultCase {
 	fault := faultScript(faultserver.Write("HTTP/1.1 200 OK\r\nX-Bad : v\r\nContent-Length: 2\r\n\r\nok"))
-	if ownEngine {
-		return faultCase{name: "space before header colon", fault: fault, want: httpx.ErrRemoteProtocol}
-	}
-	return faultCase{name: "space before header colon", next: nextReused, fault: fault, body: "ok"}
+	return faultCase{name: "space before header colon", fault: fault, want: httpx.ErrRemoteProtocol}
 }

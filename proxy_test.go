@@ -8,7 +8,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gohttpx/httpx"
 	"github.com/gohttpx/httpx/internal/testenv"
@@ -206,6 +208,26 @@ func TestProxyAuthRequiredIsProxyError(t *testing.T) {
 		require.ErrorAs(t, err, &pe, target)
 		assert.Equal(t, 407, pe.StatusCode)
 	}
+}
+
+// TestRefusedConnectIsNotRetried: a CONNECT the proxy refuses is a proxy
+// error, not a connect failure, so HTTPTransport.Retries does not send it
+// again (with its back-off) as it would after a refused connection.
+func TestRefusedConnectIsNotRetried(t *testing.T) {
+	var connects atomic.Int32
+	deny := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		connects.Add(1)
+		w.Header().Set("Proxy-Authenticate", `Basic realm="p"`)
+		w.WriteHeader(http.StatusProxyAuthRequired)
+	}))
+	defer deny.Close()
+	c := httpx.NewClient(httpx.WithTransport(&httpx.HTTPTransport{Proxy: &httpx.Proxy{URL: deny.URL}, Retries: 3}))
+	defer c.Close()
+	start := time.Now()
+	_, err := c.Get(ctx, "https://example.invalid/")
+	require.ErrorIs(t, err, httpx.ErrProxy)
+	assert.Equal(t, int32(1), connects.Load(), "CONNECT attempts")
+	assert.Less(t, time.Since(start), 400*time.Millisecond, "no back-off")
 }
 
 func TestInvalidProxyConfiguration(t *testing.T) {

@@ -5,25 +5,14 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/gohttpx/httpx/transport"
 )
 
-// engineEnv set to "nethttp" sends every request of HTTPTransport through
-// net/http's Transport, as before the engine of our own (issue 10) took
-// over.
-const engineEnv = "GOHTTPX_ENGINE"
-
-// useEngine reports whether cfg runs on the engine.
-func useEngine(*transport.Config) bool { return engineOn() }
-
-func engineOn() bool { return os.Getenv(engineEnv) != "nethttp" }
-
-// sendEngine sends req through the engine.
-func (t *HTTPTransport) sendEngine(ctx context.Context, req *Request, to transport.Timeouts, serverName string, forward bool) (*Response, error) {
+// send sends req through the engine.
+func (t *HTTPTransport) send(ctx context.Context, req *Request, to transport.Timeouts, serverName string, forward bool) (*Response, error) {
 	target, body, err := targetAndBody(req)
 	if err != nil {
 		return nil, err
@@ -31,7 +20,7 @@ func (t *HTTPTransport) sendEngine(ctx context.Context, req *Request, to transpo
 	headers := &req.Headers
 	if forward {
 		// The proxy gets the absolute URL, the proxy's own headers and its
-		// credentials, as net/http sends a forwarded request.
+		// credentials.
 		target = forwardTarget(req.URL, target)
 		h := req.Headers.Clone()
 		for name, value := range t.proxyHdrs.All() {

@@ -3,7 +3,6 @@ package httpx
 import (
 	"context"
 	"crypto/tls"
-	"net/http"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -12,10 +11,11 @@ import (
 	"github.com/gohttpx/httpx/transport"
 )
 
-// HTTPTransport sends requests over the network: HTTP/1.1 with a keep-alive
-// pool, HTTP/2 over TLS via ALPN when HTTP2 is on, and HTTP/2 prior
-// knowledge (h2c) when HTTP1 is off (httpx.HTTPTransport). It is the
-// client's default transport.
+// HTTPTransport sends requests over the network on the connection engine
+// of package transport: HTTP/1.1 with a keep-alive pool, HTTP/2 over TLS
+// via ALPN when HTTP2 is on, and HTTP/2 prior knowledge (h2c) when HTTP1
+// is off (httpx.HTTPTransport). It is the client's default transport. To
+// send through net/http instead, use FromRoundTripper(&http.Transport{...}).
 //
 // The zero value is usable: certificate verification on, HTTP/1.1,
 // DefaultLimits, the environment trusted for certificates and key logging.
@@ -59,8 +59,7 @@ type HTTPTransport struct {
 	TrustEnv *bool
 
 	once       sync.Once
-	rt         *transport.Transport
-	engine     *transport.Engine // instead of rt, see useEngine
+	engine     *transport.Engine
 	lastAddr   atomic.Pointer[dialAddr]
 	err        error
 	proxyURL   *url.URL
@@ -113,11 +112,7 @@ func (t *HTTPTransport) init() {
 			return
 		}
 	}
-	if useEngine(&cfg) {
-		t.engine, err = transport.NewEngine(cfg)
-	} else {
-		t.rt, err = transport.New(cfg)
-	}
+	t.engine, err = transport.NewEngine(cfg)
 	if err != nil {
 		t.err = &UsageError{Op: "HTTPTransport", Msg: err.Error(), Err: err}
 	}
@@ -134,25 +129,23 @@ func (t *HTTPTransport) configureProxy(cfg *transport.Config, tlsCfg *tls.Config
 	if err := t.proxyHdrs.validate(nil); err != nil {
 		return &UsageError{Op: "Proxy", Msg: "invalid proxy header: " + err.Error(), Err: err}
 	}
-	fixed := func(*http.Request) (*url.URL, error) { return pu, nil }
-	if t.Proxy.Mode != ProxyTunnelOnly || pu.Scheme == "socks5" || pu.Scheme == "socks5h" {
-		cfg.ProxyURL = pu // for the engine; net/http's Transport reads cfg.Proxy
-	}
 	if pu.Scheme == "socks5" || pu.Scheme == "socks5h" {
-		// net/http speaks SOCKS5 itself, resolving names at the proxy.
-		cfg.Proxy = fixed
+		// The engine tunnels everything through SOCKS5, the proxy
+		// resolving names.
+		cfg.ProxyURL = pu
 		return nil
 	}
 	cfg.ProxyConnectHeader = t.proxyHdrs.HTTPHeader()
 	switch t.Proxy.Mode {
 	case ProxyTunnelOnly:
+		// Every connection, http:// targets included, is a CONNECT tunnel.
 		d := &proxy.TunnelDialer{Proxy: pu, Header: cfg.ProxyConnectHeader, TLSConfig: tlsCfg}
 		cfg.DialContext = d.DialContext
 	case ProxyForwardOnly:
-		cfg.Proxy = fixed
+		cfg.ProxyURL = pu
 		t.forward, t.forwardTLS = true, true
 	default:
-		cfg.Proxy = fixed
+		cfg.ProxyURL = pu
 		t.forward = true
 	}
 	return nil
@@ -180,32 +173,7 @@ func (t *HTTPTransport) HandleRequest(ctx context.Context, req *Request) (*Respo
 	if !secure {
 		serverName = "" // no TLS to name the server in
 	}
-	if t.engine != nil {
-		return t.sendEngine(ctx, req, tto, serverName, t.forwards(req.URL.Scheme()))
-	}
-	hreq, err := t.rt.NewRequest(ctx, req.Method, secure, tto)
-	if err != nil {
-		return nil, newRequestError(ErrLocalProtocol, req, err, "")
-	}
-	if err := fillHTTPRequest(hreq, req); err != nil {
-		return nil, err
-	}
-	if serverName != "" {
-		transport.SetServerName(hreq, serverName)
-	}
-	forwarded := t.forwards(hreq.URL.Scheme)
-	if forwarded {
-		t.prepareForward(hreq)
-	}
-	hresp, err := t.rt.RoundTrip(hreq, tto)
-	if err != nil {
-		return nil, classifyError(err, req)
-	}
-	if forwarded && hresp.StatusCode == http.StatusProxyAuthRequired {
-		hresp.Body.Close()
-		return nil, proxyRefused(req, hresp.StatusCode, hresp.Status)
-	}
-	return fromHTTPResponse(hresp, req), nil
+	return t.send(ctx, req, tto, serverName, t.forwards(req.URL.Scheme()))
 }
 
 // forwards reports whether a request with this URL scheme is forwarded to
@@ -218,23 +186,6 @@ func (t *HTTPTransport) forwards(scheme string) bool {
 // (HTTPX returns the response).
 func proxyRefused(req *Request, code int, status string) error {
 	return newRequestError(ErrProxy, req, &proxy.StatusError{StatusCode: code, Status: status}, "")
-}
-
-// prepareForward adds the proxy's headers to a forwarded request and, for an
-// https:// target forwarded rather than tunnelled, writes the absolute https
-// URL as the request target so the proxy makes the TLS connection.
-func (t *HTTPTransport) prepareForward(hreq *http.Request) {
-	for name, value := range t.proxyHdrs.All() {
-		hreq.Header.Set(name, value)
-	}
-	if hreq.URL.Scheme == "https" {
-		u := *hreq.URL
-		path := u.EscapedPath()
-		if u.Opaque != "" {
-			path = u.Opaque
-		}
-		hreq.URL = &url.URL{Scheme: "http", Host: u.Host, Opaque: "https://" + u.Host + path, RawQuery: u.RawQuery, ForceQuery: u.ForceQuery}
-	}
 }
 
 // PoolStats describes an HTTPTransport's connection pool at one moment.
@@ -252,11 +203,8 @@ type PoolStats struct {
 func (t *HTTPTransport) Stats() PoolStats {
 	t.once.Do(t.init)
 	var s transport.Stats
-	switch {
-	case t.engine != nil:
+	if t.engine != nil {
 		s = t.engine.Stats()
-	case t.rt != nil:
-		s = t.rt.Stats()
 	}
 	return PoolStats{Connections: s.Conns, Idle: s.Idle, Waiting: s.Waiting}
 }
@@ -264,11 +212,8 @@ func (t *HTTPTransport) Stats() PoolStats {
 // Close closes every connection of the transport.
 func (t *HTTPTransport) Close() error {
 	t.once.Do(t.init)
-	switch {
-	case t.engine != nil:
+	if t.engine != nil {
 		return t.engine.Close()
-	case t.rt != nil:
-		return t.rt.Close()
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -183,4 +184,53 @@ func TestUnsupportedSchemes(t *testing.T) {
 	_, err := c.Get(ctx, "ftp://example.org/file")
 	require.ErrorIs(t, err, httpx.ErrUnsupportedProtocol)
 	assert.Contains(t, err.Error(), "Request URL has an unsupported protocol 'ftp://'.")
+}
+
+// TestFromRoundTripperNetHTTPTransport: net/http's own Transport, the
+// escape hatch from the engine, works behind the client over HTTP/1.1 and
+// HTTP/2 (TLS, ALPN), and its failures keep HTTPX's error kinds.
+func TestFromRoundTripperNetHTTPTransport(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/drop" {
+			c, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				c.Close()
+			}
+			return
+		}
+		io.WriteString(w, r.Proto)
+	})
+	plain := httptest.NewServer(h)
+	defer plain.Close()
+	secure := httptest.NewUnstartedServer(h)
+	secure.EnableHTTP2 = true
+	secure.StartTLS()
+	defer secure.Close()
+
+	tr := &http.Transport{TLSClientConfig: secure.Client().Transport.(*http.Transport).TLSClientConfig, ForceAttemptHTTP2: true}
+	defer tr.CloseIdleConnections()
+	c := httpx.NewClient(httpx.WithTransport(httpx.FromRoundTripper(tr)))
+	defer c.Close()
+
+	for _, tc := range []struct{ url, proto, version string }{
+		{plain.URL, "HTTP/1.1", "HTTP/1.1"},
+		{secure.URL, "HTTP/2.0", "HTTP/2"},
+	} {
+		r, err := c.Get(ctx, tc.url+"/")
+		require.NoError(t, err)
+		text, err := r.Text()
+		require.NoError(t, err)
+		assert.Equal(t, tc.proto, text)
+		assert.Equal(t, tc.version, r.HTTPVersion())
+	}
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	refused := "http://" + l.Addr().String() + "/"
+	l.Close()
+	_, err = c.Get(ctx, refused)
+	assert.ErrorIs(t, err, httpx.ErrConnect, "connection refused")
+
+	_, err = c.Get(ctx, plain.URL+"/drop")
+	assert.ErrorIs(t, err, httpx.ErrRemoteProtocol, "closed before answering")
 }

@@ -1,23 +1,19 @@
 package transport
 
 import (
-	"cmp"
 	"context"
 	"crypto/tls"
-	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"time"
-
-	"github.com/gohttpx/httpx/proxy"
 )
 
 // Timeouts are HTTPX's four per-phase limits for one request. A zero field
 // means no limit for that phase. Read and Write limit each single read or
 // write of the exchange, not the whole transfer: a download that keeps
-// trickling never times out, one that stalls does. They are passed to
-// RoundTrip rather than configured, because HTTPX lets every request carry
+// trickling never times out, one that stalls does. They come with each
+// Request rather than the Config, because HTTPX lets every request carry
 // its own.
 type Timeouts struct {
 	// Connect limits the TCP connect and the TLS handshake of a new
@@ -34,13 +30,13 @@ type Timeouts struct {
 	Pool time.Duration
 }
 
-// Config holds everything a Transport needs; it is read once by New. The
-// zero value is a usable HTTP/1.1 transport with verification on, no
+// Config holds everything an Engine needs; it is read once by NewEngine.
+// The zero value is a usable HTTP/1.1 engine with verification on, no
 // connection cap, no idle cap and no idle expiry.
 type Config struct {
 	// TLSConfig is the client TLS configuration (see NewTLSConfig); nil means
-	// the system roots with verification on. New copies it and sets the
-	// ALPN protocols itself.
+	// the system roots with verification on. NewEngine copies it and sets
+	// the ALPN protocols itself.
 	TLSConfig *tls.Config
 	// HTTP1 and HTTP2 choose the protocols. HTTP2 offers h2 over TLS by ALPN
 	// next to HTTP/1.1 when HTTP1 is set too; HTTP2 without HTTP1 also speaks
@@ -69,20 +65,17 @@ type Config struct {
 	Retries int
 	// DialContext, when set, replaces the TCP dialer (UDS and LocalAddr are
 	// then ignored); proxies plug their tunnelling dialers in here. The
-	// Transport still applies the connect timeout (through the context), the
+	// Engine still applies the connect timeout (through the context), the
 	// retries, the pool and TLS with ALPN on top. An *Error it returns keeps
 	// its Kind, so a tunnel can report KindProxy.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
-	// Proxy is handed to http.Transport.Proxy: net/http then forwards
-	// http:// requests to the proxy and tunnels https:// ones with CONNECT.
-	Proxy func(*http.Request) (*url.URL, error)
+	// ProxyURL is the proxy: an http:// or https:// proxy carries the
+	// requests marked Forward as they are and tunnels the others with
+	// CONNECT; a socks5:// or socks5h:// proxy tunnels everything, the
+	// proxy resolving names.
+	ProxyURL *url.URL
 	// ProxyConnectHeader is sent with every CONNECT request.
 	ProxyConnectHeader http.Header
-	// ProxyURL is the Engine's proxy (Transport uses Proxy instead): an
-	// http:// or https:// proxy carries the requests marked Forward as
-	// they are and tunnels the others with CONNECT; a socks5:// or
-	// socks5h:// proxy tunnels everything, the proxy resolving names.
-	ProxyURL *url.URL
 	// MaxResponseHeaderBytes limits the response header size (1xx interim
 	// responses included); 0 means DefaultMaxResponseHeaderBytes.
 	MaxResponseHeaderBytes int64
@@ -93,57 +86,8 @@ type Config struct {
 // that would let a hostile server make us buffer that much per request.
 const DefaultMaxResponseHeaderBytes = 1 << 20
 
-// h2c reports whether plain http:// URLs speak HTTP/2 with prior knowledge.
-func (c *Config) h2c() bool { return c.HTTP2 && !c.HTTP1 }
-
 // keepAlive reports whether connections may be reused at all.
 func (c *Config) keepAlive() bool { return c.MaxIdleConns >= 0 && c.IdleTimeout >= 0 }
-
-// New builds a Transport from cfg. It fails only on settings that can never
-// work, such as an unparsable LocalAddr.
-func New(cfg Config) (*Transport, error) {
-	t := &Transport{closedCh: make(chan struct{})}
-	if err := t.dialer.init(cfg); err != nil {
-		return nil, err
-	}
-	cfg = t.cfg
-	t.life, t.endLife = context.WithCancel(context.Background())
-	t.pool.init(cfg.MaxConns, t.closedCh)
-
-	var protos http.Protocols
-	protos.SetHTTP1(cfg.HTTP1)
-	protos.SetHTTP2(cfg.HTTP2)
-	protos.SetUnencryptedHTTP2(cfg.h2c())
-
-	rt := &http.Transport{
-		Protocols:              &protos,
-		DisableCompression:     true,
-		DialContext:            t.dialPlain,
-		DialTLSContext:         t.dialTLS,
-		Proxy:                  t.proxyFor,
-		ProxyConnectHeader:     cfg.ProxyConnectHeader,
-		OnProxyConnectResponse: onProxyConnectResponse,
-		TLSClientConfig:        t.tlsConfig.Clone(),
-		MaxResponseHeaderBytes: cmp.Or(cfg.MaxResponseHeaderBytes, DefaultMaxResponseHeaderBytes),
-		DisableKeepAlives:      !cfg.keepAlive(),
-		// Hold a body back for a second when the request says
-		// "Expect: 100-continue", as net/http's DefaultTransport does: a
-		// server refusing it (417, 401) then spares us sending it. Requests
-		// without that header are unaffected.
-		ExpectContinueTimeout: time.Second,
-	}
-	if cfg.keepAlive() {
-		rt.MaxIdleConns = cfg.MaxIdleConns
-		rt.MaxIdleConnsPerHost = cfg.MaxIdleConns
-		if cfg.MaxIdleConns == 0 {
-			// net/http's per-host default of 2 would be a cap HTTPX lacks.
-			rt.MaxIdleConnsPerHost = math.MaxInt32
-		}
-		rt.IdleConnTimeout = cfg.IdleTimeout
-	}
-	t.rt = rt
-	return t, nil
-}
 
 // NextProtos returns the ALPN protocols a client offers for the chosen HTTP
 // versions, h2 first so that a server without a preference picks HTTP/2;
@@ -156,29 +100,4 @@ func NextProtos(http1, http2 bool) []string {
 		return []string{"h2"}
 	}
 	return []string{"http/1.1"}
-}
-
-// proxyFor is http.Transport.Proxy. Besides asking Config.Proxy, it is the
-// one hook net/http calls before every attempt of a request, which lets a
-// timeout this package enforced stop net/http from retrying the request on a
-// new connection as if a stale keep-alive connection had failed.
-func (t *Transport) proxyFor(req *http.Request) (*url.URL, error) {
-	if st, ok := req.Context().Value(stateKey{}).(*reqState); ok {
-		if err := st.failure(); err != nil {
-			return nil, err
-		}
-	}
-	if t.cfg.Proxy != nil {
-		return t.cfg.Proxy(req)
-	}
-	return nil, nil
-}
-
-// onProxyConnectResponse turns a refused CONNECT (407 and friends) into
-// HTTPX's ProxyError; net/http would return the bare status text.
-func onProxyConnectResponse(_ context.Context, _ *url.URL, req *http.Request, resp *http.Response) error {
-	if resp.StatusCode == http.StatusOK {
-		return nil
-	}
-	return &Error{Kind: KindProxy, Err: &proxy.StatusError{StatusCode: resp.StatusCode, Status: resp.Status, Target: req.URL.Host}}
 }

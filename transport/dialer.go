@@ -8,10 +8,11 @@ import (
 	"net"
 	"sync/atomic"
 	"time"
+
+	"github.com/gohttpx/httpx/proxy"
 )
 
-// dialer opens connections for both engines: the net/http-based Transport
-// and the Engine. It holds the configuration, the TLS base configuration
+// dialer opens the Engine's connections. It holds the configuration, the TLS base configuration
 // with its ALPN protocols, and the local address to bind.
 type dialer struct {
 	cfg       Config
@@ -101,11 +102,30 @@ func (t *dialer) connectError(ctx context.Context, err error) error {
 		return err
 	}
 	kind := KindConnect
+	var refused *proxy.StatusError
 	switch {
+	case errors.As(err, &refused):
+		// The proxy answered CONNECT with something else than 200.
+		kind = KindProxy
 	case isTimeout(err), errors.Is(ctx.Err(), context.DeadlineExceeded):
 		kind = KindConnectTimeout
 	case Classify(err) == KindProxy:
 		kind = KindProxy
 	}
 	return &Error{Kind: kind, Err: err}
+}
+
+// retryable reports the failures Config.Retries retries.
+func retryable(err error) bool {
+	k := Classify(err)
+	return k == KindConnect || k == KindConnectTimeout
+}
+
+// hostOf strips the port from a host:port address.
+func hostOf(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return host
 }

@@ -33,6 +33,7 @@ import (
 type Engine struct {
 	dialer
 	tunnel  func(ctx context.Context, network, addr string) (net.Conn, error) // through ProxyURL
+	maxHead int                                                               // Config.MaxResponseHeaderBytes, defaulted
 	h2      *http2.Transport                                                  // nil without HTTP/2
 	pool    connPool
 	life    context.Context // canceled by Close, to stop dials in flight
@@ -110,23 +111,25 @@ type Response struct {
 	body responseBody
 }
 
-// NewEngine builds an Engine from cfg; it fails on the settings New
-// refuses.
+// NewEngine builds an Engine from cfg. It fails only on settings that can
+// never work: a negative Retries, an unparsable LocalAddr, a proxy URL the
+// SOCKS dialer refuses.
 func NewEngine(cfg Config) (*Engine, error) {
 	e := &Engine{}
 	if err := e.dialer.init(cfg); err != nil {
 		return nil, err
 	}
+	maxHeader := cfg.MaxResponseHeaderBytes
+	if maxHeader <= 0 {
+		maxHeader = DefaultMaxResponseHeaderBytes
+	}
+	e.maxHead = int(min(maxHeader, 1<<31-1))
 	if cfg.HTTP2 {
-		maxHeader := cfg.MaxResponseHeaderBytes
-		if maxHeader <= 0 {
-			maxHeader = DefaultMaxResponseHeaderBytes
-		}
 		e.h2 = &http2.Transport{
 			// The caller asks for and undoes compression itself.
 			DisableCompression: true,
 			AllowHTTP:          true,
-			MaxHeaderListSize:  uint32(min(maxHeader, 1<<31)),
+			MaxHeaderListSize:  uint32(e.maxHead),
 		}
 	}
 	if pu := cfg.ProxyURL; pu != nil {
@@ -340,7 +343,7 @@ func (e *Engine) connect(ctx context.Context, req *Request, key connKey, mayH2 b
 	if err != nil {
 		return nil, e.connectError(ctx, err)
 	}
-	c := &h1Conn{pool: &e.pool, key: key, nc: raw, raw: raw}
+	c := &h1Conn{pool: &e.pool, key: key, nc: raw, raw: raw, maxHead: e.maxHead}
 	if req.Scheme != "https" || req.Forward {
 		if mayH2 {
 			return e.startH2(ctx, key, raw, nil, deadline)

@@ -32,6 +32,7 @@ type h1Conn struct {
 	bw     *bufio.Writer
 	chunks h1.ChunkWriter
 
+	maxHead int // bounds a response head and its 1xx heads together
 	head    h1.Head
 	body    h1.Body
 	framing h1.Framing
@@ -331,7 +332,7 @@ func (c *h1Conn) awaitContinue() (final bool, err error) {
 		}
 		return false, c.readError(perr)
 	}
-	if err := h1.ReadHead(c.br, maxHeadBytes, &c.head); err != nil {
+	if err := h1.ReadHead(c.br, c.maxHead, &c.head); err != nil {
 		return false, c.readError(err)
 	}
 	if c.head.Status == 100 {
@@ -357,9 +358,6 @@ func (c *h1Conn) earlyResponse(req *Request, werr error, out *Response) error {
 	return c.response(req, true, out)
 }
 
-// maxHeadBytes bounds a response head, and all its 1xx heads together.
-const maxHeadBytes = DefaultMaxResponseHeaderBytes
-
 // maxTrailerBytes bounds a chunk-size line and a trailer section: real
 // servers send a few short trailer fields, if any.
 const maxTrailerBytes = 8 << 10
@@ -367,7 +365,7 @@ const maxTrailerBytes = 8 << 10
 // readFinalHead reads response heads up to the final one, skipping 1xx
 // interim responses within the head size budget.
 func (c *h1Conn) readFinalHead() error {
-	budget := maxHeadBytes
+	budget := c.maxHead
 	for {
 		if err := h1.ReadHead(c.br, budget, &c.head); err != nil {
 			return c.readError(err)
@@ -416,7 +414,9 @@ func (c *h1Conn) response(req *Request, closeAfter bool, out *Response) error {
 	switch {
 	case c.head.Status == 101:
 		resp.Body = &upgradedConn{c: c}
-	case f.Kind == h1.NoBody:
+	case f.Kind == h1.NoBody, f.Kind == h1.Length && f.Length == 0:
+		// Nothing to read: the connection is free now, whether or not
+		// the caller reads or closes the body.
 		c.finish(true)
 		resp.Body = noBody{}
 	default:
@@ -440,6 +440,9 @@ func (c *h1Conn) readError(err error) error {
 	switch {
 	case c.interrupted.Load():
 		return &Error{Kind: KindCanceled, Err: context.Cause(c.ctxOrBackground())}
+	case c.pool.isClosed():
+		// Engine.Close closed the connection under the request.
+		return &Error{Kind: KindClosed, Err: withCause(ErrClosed, err)}
 	case errors.As(err, &pe):
 		return &Error{Kind: KindRemoteProtocol, Err: err}
 	case errors.Is(err, h1.ErrDisconnected):
@@ -457,6 +460,8 @@ func (c *h1Conn) writeError(err error) error {
 	switch {
 	case c.interrupted.Load():
 		return &Error{Kind: KindCanceled, Err: context.Cause(c.ctxOrBackground())}
+	case c.pool.isClosed():
+		return &Error{Kind: KindClosed, Err: withCause(ErrClosed, err)}
 	case isTimeout(err):
 		return &Error{Kind: KindWriteTimeout, Err: err}
 	}
@@ -506,12 +511,13 @@ func (b *responseBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// Close releases the connection: a body not read to its end closes it.
+// Close releases the connection: a body not read to its end closes it,
+// one whose end was reached (if not yet reported) keeps it.
 func (b *responseBody) Close() error {
 	if !b.done {
 		b.done = true
 		b.err = errBodyClosed
-		b.c.finish(false)
+		b.c.finish(b.c.body.Done())
 	}
 	return nil
 }

@@ -296,7 +296,7 @@ func (s *h2Stream) expire(now time.Time) {
 }
 
 // fail types an error of the stream: a timeout the watcher enforced, the
-// caller's context, else what the error says (a failed body read that
+// caller's context, the Engine closing, else what the error says (a failed body read that
 // says nothing more is a read error).
 func (s *h2Stream) fail(err error, reading bool) error {
 	s.mu.Lock()
@@ -307,6 +307,10 @@ func (s *h2Stream) fail(err error, reading bool) error {
 	}
 	if s.ctx.Err() != nil {
 		return &Error{Kind: KindCanceled, Err: withCause(context.Cause(s.ctx), err)}
+	}
+	if s.c.pool.isClosed() {
+		// Engine.Close closed the connection under the stream.
+		return &Error{Kind: KindClosed, Err: withCause(ErrClosed, err)}
 	}
 	var own *Error
 	if errors.As(err, &own) {

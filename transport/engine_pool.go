@@ -6,6 +6,18 @@ import (
 	"time"
 )
 
+// Stats is a snapshot of an Engine's connections, for monitoring, tests
+// and load tools.
+type Stats struct {
+	// Conns counts the connection slots taken: connections open or being
+	// dialled, across all hosts. It never exceeds Config.MaxConns when set.
+	Conns int
+	// Idle counts open connections no request is using.
+	Idle int
+	// Waiting counts requests waiting for a free slot.
+	Waiting int
+}
+
 // connPool owns every connection the Engine dials: it counts them against
 // MaxConns (dialling ones included), keeps the idle ones per origin, hands
 // them out newest first after a liveness probe, closes the expired and the
@@ -598,6 +610,15 @@ func (p *connPool) close() {
 	for _, w := range waiters {
 		w.ch <- grant{err: &Error{Kind: KindClosed, Err: ErrClosed}}
 	}
+}
+
+// isClosed reports whether the Engine closed the pool, for the requests in
+// flight to tell an error of theirs from their connection closed under
+// them.
+func (p *connPool) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
 }
 
 // stats reports the pool at one moment.

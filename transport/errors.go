@@ -31,7 +31,7 @@ const (
 	KindRemoteProtocol                  // the server broke HTTP: malformed or truncated response
 	KindLocalProtocol                   // the request itself is invalid HTTP
 	KindUnsupportedProtocol             // the URL scheme is not http or https
-	KindClosed                          // the Transport was closed
+	KindClosed                          // the Engine was closed
 	KindCanceled                        // the request's context was canceled or its deadline passed
 )
 
@@ -69,9 +69,9 @@ func (k Kind) Timeout() bool {
 	return false
 }
 
-// Error is every error the Transport returns, from RoundTrip and from reading
-// a response body. Err is the cause as net/http, net or crypto/tls reported
-// it; it stays reachable with errors.Is and errors.As, so a canceled request
+// Error is every error the Engine returns, from Do and from reading a
+// response body. Err is the cause as net, crypto/tls or x/net/http2
+// reported it; it stays reachable with errors.Is and errors.As, so a canceled request
 // still matches context.Canceled or context.DeadlineExceeded.
 type Error struct {
 	Kind Kind
@@ -96,7 +96,7 @@ func (e *Error) Timeout() bool { return e.Kind.Timeout() }
 // Temporary mirrors Timeout, as net/http's own errors do.
 func (e *Error) Temporary() bool { return e.Kind.Timeout() }
 
-// ErrClosed is the cause of KindClosed errors: the Transport was closed
+// ErrClosed is the cause of KindClosed errors: the Engine was closed
 // before or while the request ran.
 var ErrClosed = errors.New("transport: closed")
 

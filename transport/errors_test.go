@@ -82,10 +82,14 @@ func TestErrorKinds(t *testing.T) {
 		{name: "connection refused", url: func(*testing.T) string { return refused }, kind: transport.KindConnect},
 		{name: "unknown host", url: func(*testing.T) string { return "http://no-such-host.invalid/" },
 			cfg: transport.Config{DialContext: noDNSDialer().DialContext}, kind: transport.KindConnect},
-		{name: "unsupported scheme", url: func(*testing.T) string { return "ftp://example.test/" }, kind: transport.KindUnsupportedProtocol},
-		{name: "invalid header", url: func(*testing.T) string { return refused },
+		// The Engine checks the head as it writes it, on a connection.
+		{name: "invalid header", url: func(t *testing.T) string {
+			return rawServer(t, writeAndClose("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+		},
 			req: func(r *http.Request) { r.Header["Bad\nName"] = []string{"x"} }, kind: transport.KindLocalProtocol},
-		{name: "invalid method", url: func(*testing.T) string { return refused },
+		{name: "invalid method", url: func(t *testing.T) string {
+			return rawServer(t, writeAndClose("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+		},
 			req: func(r *http.Request) { r.Method = "BAD METHOD" }, kind: transport.KindLocalProtocol},
 		{name: "malformed status line", url: func(t *testing.T) string { return rawServer(t, writeAndClose("HTTP/1.1 abc\r\n\r\n")) },
 			kind: transport.KindRemoteProtocol},
@@ -138,22 +142,12 @@ func TestErrorKinds(t *testing.T) {
 	}
 }
 
-func TestProxyConnectRefused(t *testing.T) {
-	proxy := rawServer(t, writeAndClose("HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n"))
-	pu, err := url.Parse(proxy)
-	require.NoError(t, err)
-	tr := newTransport(t, transport.Config{Proxy: http.ProxyURL(pu)})
-	_, err = do(t, tr, "GET", "https://example.test/", nil, transport.Timeouts{Connect: time.Second})
-	requireKind(t, err, transport.KindProxy)
-	assert.ErrorContains(t, err, "407")
-}
-
 func TestProxyUnreachable(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	pu := &url.URL{Scheme: "http", Host: l.Addr().String()}
 	l.Close()
-	tr := newTransport(t, transport.Config{Proxy: http.ProxyURL(pu)})
+	tr := newTransport(t, transport.Config{ProxyURL: pu})
 	_, err = do(t, tr, "GET", "http://example.test/", nil, transport.Timeouts{Connect: time.Second})
 	requireKind(t, err, transport.KindConnect) // HTTPX raises ConnectError here
 }

@@ -6,9 +6,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -59,19 +62,106 @@ func (m mode) server(t *testing.T, h http.Handler, setup ...func(*httptest.Serve
 	return s, transport.Config{HTTP1: true, HTTP2: true, TLSConfig: tlsConfigWithRoots(pool)}
 }
 
-// newTransport builds a Transport closed at the end of the test.
-func newTransport(t testing.TB, cfg transport.Config) *transport.Transport {
+// engineRT sends net/http's requests through an Engine, so that tests
+// written with net/http's types (httptest servers, *http.Request built by
+// http.NewRequest) check the Engine. It converts as the root package does:
+// the URL's host:port to dial, the request-target, Host first, the body and
+// its length (net/http's 0 with a body means unknown), GetBody for replays,
+// and forwarding of http:// requests to an HTTP proxy.
+type engineRT struct {
+	*transport.Engine
+	cfg transport.Config
+}
+
+// newTransport builds an Engine closed at the end of the test.
+func newTransport(t testing.TB, cfg transport.Config) *engineRT {
 	t.Helper()
-	tr, err := transport.New(cfg)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tr.Close() })
-	return tr
+	return &engineRT{Engine: newEngine(t, cfg), cfg: cfg}
+}
+
+// serverNameKey carries a TLS server name in a request's context to
+// engineRT (HTTPX's sni_hostname extension).
+type serverNameKey struct{}
+
+func withServerName(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, serverNameKey{}, name)
+}
+
+// RoundTrip sends req with the timeouts to.
+func (rt *engineRT) RoundTrip(req *http.Request, to transport.Timeouts) (*http.Response, error) {
+	u := req.URL
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	host := req.Host
+	if host == "" {
+		host = u.Host
+	}
+	ereq := &transport.Request{
+		Method:        req.Method,
+		Scheme:        u.Scheme,
+		Addr:          net.JoinHostPort(u.Hostname(), port),
+		Target:        u.RequestURI(),
+		ContentLength: req.ContentLength,
+		Timeouts:      to,
+	}
+	if name, ok := req.Context().Value(serverNameKey{}).(string); ok {
+		ereq.ServerName = name
+	}
+	if pu := rt.cfg.ProxyURL; pu != nil && (pu.Scheme == "http" || pu.Scheme == "https") && u.Scheme == "http" {
+		ereq.Forward = true
+		ereq.Target = u.Scheme + "://" + u.Host + u.RequestURI()
+	}
+	fields := transport.FieldList{"Host", host}
+	for _, name := range slices.Sorted(maps.Keys(req.Header)) {
+		for _, v := range req.Header[name] {
+			fields = append(fields, name, v)
+		}
+	}
+	ereq.Header = fields
+	if req.Body != nil && req.Body != http.NoBody {
+		ereq.Body = req.Body
+		if ereq.ContentLength == 0 {
+			ereq.ContentLength = -1
+		}
+		if req.GetBody != nil {
+			ereq.GetBody = func() (io.Reader, error) { return req.GetBody() }
+		}
+	} else {
+		ereq.ContentLength = 0
+	}
+	eresp, err := rt.Do(req.Context(), ereq)
+	if err != nil {
+		return nil, err
+	}
+	resp := &http.Response{
+		Status:     strconv.Itoa(eresp.Status) + " " + eresp.Reason,
+		StatusCode: eresp.Status,
+		Proto:      eresp.Proto,
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     http.Header{},
+		Body:       eresp.Body,
+		Request:    req,
+		TLS:        eresp.TLS,
+	}
+	switch eresp.Proto {
+	case "HTTP/2":
+		resp.ProtoMajor, resp.ProtoMinor = 2, 0
+	case "HTTP/1.0":
+		resp.ProtoMinor = 0
+	}
+	for _, f := range eresp.Header {
+		resp.Header.Add(f.Name, f.Value)
+	}
+	return resp, nil
 }
 
 // do sends a request with the given timeouts, under a deadline of its own:
 // a broken timeout or pool fails the test by name within seconds instead
 // of hanging until go test's -timeout.
-func do(t testing.TB, tr *transport.Transport, method, url string, body io.Reader, to transport.Timeouts) (*http.Response, error) {
+func do(t testing.TB, tr *engineRT, method, url string, body io.Reader, to transport.Timeouts) (*http.Response, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testDeadline)
 	t.Cleanup(cancel)
@@ -81,15 +171,15 @@ func do(t testing.TB, tr *transport.Transport, method, url string, body io.Reade
 // testDeadline bounds every request a test sends.
 const testDeadline = 10 * time.Second
 
-func doCtx(ctx context.Context, t testing.TB, tr *transport.Transport, method, url string, body io.Reader, to transport.Timeouts) (*http.Response, error) {
+func doCtx(ctx context.Context, t testing.TB, tr *engineRT, method, url string, body io.Reader, to transport.Timeouts) (*http.Response, error) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(ctx, method, url, body)
 	require.NoError(t, err)
 	return tr.RoundTrip(req, to)
 }
 
-// get sends a GET that must succeed and returns the status and body.
-func get(t testing.TB, tr *transport.Transport, url string, to transport.Timeouts) (*http.Response, []byte) {
+// get sends a GET that must succeed and returns the response and its body.
+func get(t testing.TB, tr *engineRT, url string, to transport.Timeouts) (*http.Response, []byte) {
 	t.Helper()
 	resp, err := do(t, tr, "GET", url, nil, to)
 	require.NoError(t, err)

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"context"
 	"net"
 	"testing"
 	"time"
@@ -9,53 +10,52 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// idleConn registers an idle connection to addr that went idle at idleAt,
-// taking a slot of p for it.
-func idleConn(t *testing.T, p *pool, addr string, idleAt time.Time) *conn {
+// idleConn puts an idle HTTP/1.1 connection to addr into p, gone idle at
+// idleAt, in a slot of its own.
+func idleConn(t *testing.T, p *connPool, addr string, idleAt time.Time) *h1Conn {
 	t.Helper()
-	require.NoError(t, p.acquire(nil, 0, addr, 0))
 	a, b := net.Pipe()
 	t.Cleanup(func() { a.Close(); b.Close() })
-	c := newConn(p, a, addr)
-	c.state.Store(stateIdle)
-	c.idleAt.Store(idleAt.UnixNano())
-	require.True(t, p.register(c))
+	c := &h1Conn{pool: p, key: connKey{"http", addr, ""}, nc: a, raw: a, idleAt: idleAt}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total++
+	p.all[c] = struct{}{}
+	p.idle[c.key] = append(p.idle[c.key], c)
+	p.nIdle++
 	return c
 }
 
-// queueWaiter puts a dial to addr in p's queue, as a request of that host
-// waiting for a slot does.
-func queueWaiter(p *pool, addr string) *waiter {
-	w := &waiter{addr: addr, ch: make(chan error, 1)}
+// queueWaiter puts a request for addr in p's queue, as a request of that
+// origin waiting for a slot does.
+func queueWaiter(p *connPool, addr string) {
 	p.mu.Lock()
-	p.waiters = append(p.waiters, w)
-	p.nwait.Add(1)
+	p.waiters = append(p.waiters, &poolWaiter{key: connKey{"http", addr, ""}, ch: make(chan grant, 1)})
 	p.mu.Unlock()
-	return w
 }
 
-// TestPoolSparesIdleConnOfWaitingHost: a dial that needs a slot has an idle
-// connection closed for it, but never one of a host another request is
-// waiting for, since that request is about to reuse it.
-func TestPoolSparesIdleConnOfWaitingHost(t *testing.T) {
+// TestPoolSparesIdleConnOfWaitingOrigin: a request that needs a slot has
+// an idle connection of another origin closed for it, the oldest, but
+// never one of an origin another request is waiting for, since that
+// request is about to reuse it.
+func TestPoolSparesIdleConnOfWaitingOrigin(t *testing.T) {
 	old, recent := time.Now().Add(-time.Minute), time.Now()
 	for _, tc := range []struct {
 		name    string
-		idle    map[string]time.Time // idle connections by host
-		waiting []string             // hosts with a request waiting
-		dial    string               // the host the new dial is for
-		evicted string               // "" = none, the dial waits
+		idle    map[string]time.Time // idle connections by origin
+		waiting []string             // origins with a request waiting
+		dial    string               // the origin of the new request
+		evicted string               // "" = none, the request waits
 	}{
 		{"oldest idle goes", map[string]time.Time{"a:1": old, "b:1": recent}, nil, "c:1", "a:1"},
-		{"waited-for host spared though older", map[string]time.Time{"a:1": old, "b:1": recent}, []string{"a:1"}, "c:1", "b:1"},
+		{"waited-for origin spared though older", map[string]time.Time{"a:1": old, "b:1": recent}, []string{"a:1"}, "c:1", "b:1"},
 		{"only idle conn is waited for", map[string]time.Time{"a:1": old}, []string{"a:1"}, "c:1", ""},
-		{"the dial's own host does not count", map[string]time.Time{"a:1": old}, nil, "a:1", "a:1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			closedCh := make(chan struct{})
-			var p pool
-			p.init(len(tc.idle), closedCh)
-			conns := map[string]*conn{}
+			var p connPool
+			p.init(&Config{MaxConns: len(tc.idle)})
+			t.Cleanup(p.close)
+			conns := map[string]*h1Conn{}
 			for addr, at := range tc.idle {
 				conns[addr] = idleConn(t, &p, addr, at)
 			}
@@ -63,7 +63,7 @@ func TestPoolSparesIdleConnOfWaitingHost(t *testing.T) {
 				queueWaiter(&p, addr)
 			}
 
-			err := p.acquire(nil, 0, tc.dial, 100*time.Millisecond)
+			l, err := p.acquire(context.Background(), connKey{"http", tc.dial, ""}, 100*time.Millisecond, false, false)
 			for addr, c := range conns {
 				assert.Equal(t, addr == tc.evicted, c.closed.Load(), "connection to %s closed", addr)
 			}
@@ -73,9 +73,9 @@ func TestPoolSparesIdleConnOfWaitingHost(t *testing.T) {
 				assert.Equal(t, KindPoolTimeout, te.Kind)
 				return
 			}
-			if len(tc.waiting) == 0 {
-				require.NoError(t, err, "the freed slot goes to the dial")
-			}
+			require.NoError(t, err, "the freed slot goes to the request")
+			assert.Equal(t, lease{}, l, "a slot to dial in, no connection")
+			assert.Equal(t, len(tc.idle), p.stats().Conns, "the slot changed hands")
 		})
 	}
 }

@@ -74,7 +74,7 @@ func TestCONNECTTunnel(t *testing.T) {
 		s, cfg := modes[1].server(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 		cfg.HTTP2 = m.h2
 		proxyURL, tunnels := connectProxy(t, false)
-		cfg.Proxy = http.ProxyURL(proxyURL)
+		cfg.ProxyURL = proxyURL
 		tr := newTransport(t, cfg)
 		to := transport.Timeouts{Connect: 500 * time.Millisecond, Read: time.Second}
 		resp, _ := get(t, tr, s.URL, to)
@@ -93,7 +93,7 @@ func TestCONNECTTunnel(t *testing.T) {
 
 func TestCONNECTSilentProxyTimesOut(t *testing.T) {
 	proxyURL, _ := connectProxy(t, true)
-	tr := newTransport(t, transport.Config{Proxy: http.ProxyURL(proxyURL)})
+	tr := newTransport(t, transport.Config{ProxyURL: proxyURL})
 	start := time.Now()
 	_, err := do(t, tr, "GET", "https://example.test/", nil, transport.Timeouts{Connect: short})
 	requireKind(t, err, transport.KindConnectTimeout)
@@ -121,7 +121,7 @@ func TestHTTPSProxyNeverOffersH2(t *testing.T) {
 	closeServer(t, p)
 	pu, err := url.Parse(p.URL)
 	require.NoError(t, err)
-	cfg.Proxy = http.ProxyURL(pu) // httptest's certificate serves the proxy too
+	cfg.ProxyURL = pu // httptest's certificate serves the proxy too
 	tr := newTransport(t, cfg)
 
 	resp, _ := get(t, tr, s.URL, transport.Timeouts{Connect: 2 * time.Second, Read: 2 * time.Second})

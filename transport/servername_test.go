@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"io"
 	"net/http"
-	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -17,10 +16,10 @@ import (
 	"github.com/gohttpx/httpx/transport"
 )
 
-// TestServerName: SetServerName names the TLS server in the handshake and
-// the certificate check, directly and through a CONNECT tunnel (where
-// net/http does the handshake), over HTTP/1.1 and HTTP/2, with connections
-// of its own; a request sent again keeps its name.
+// TestServerName: Request.ServerName names the TLS server in the
+// handshake and the certificate check, directly and through a CONNECT
+// tunnel, over HTTP/1.1 and HTTP/2, with connections of its own that later
+// requests naming it reuse.
 func TestServerName(t *testing.T) {
 	ca := testenv.NewCA(t)
 	var (
@@ -35,8 +34,6 @@ func TestServerName(t *testing.T) {
 			return nil, nil
 		}
 	})
-	target, err := url.Parse(s.URL)
-	require.NoError(t, err)
 	proxyURL, tunnels := connectProxy(t, false)
 	cases := []struct {
 		name  string
@@ -56,7 +53,7 @@ func TestServerName(t *testing.T) {
 			tunnels.Store(0)
 			cfg := transport.Config{HTTP1: true, HTTP2: tc.h2, TLSConfig: tlsConfigWithRoots(ca.Pool)}
 			if tc.proxy {
-				cfg.Proxy = http.ProxyURL(proxyURL)
+				cfg.ProxyURL = proxyURL
 			}
 			tr := newTransport(t, cfg)
 			to := transport.Timeouts{Connect: 2 * time.Second, Read: 2 * time.Second, Write: 2 * time.Second}
@@ -66,20 +63,11 @@ func TestServerName(t *testing.T) {
 			_, err := do(t, tr, "GET", s.URL, nil, to)
 			requireKind(t, err, transport.KindConnect)
 
-			req, err := tr.NewRequest(ctx, "GET", true, to)
-			require.NoError(t, err)
-			*req.URL = *target
-			req.Host = target.Host
-			require.True(t, transport.SetServerName(req, "example.test"))
-			// Over HTTP/1.1 the request is sent twice, the second time
-			// through RoundTrip's copying path. (Over HTTP/2 the first
-			// exchange cancels the context of the request NewRequest made,
-			// so it cannot be sent again.)
-			sends := 2
-			if tc.h2 {
-				sends = 1
-			}
-			for range sends {
+			// Sent twice: the second request reuses the connection made
+			// for the name.
+			for range 2 {
+				req, err := http.NewRequestWithContext(withServerName(ctx, "example.test"), "GET", s.URL, nil)
+				require.NoError(t, err)
 				resp, err := tr.RoundTrip(req, to)
 				require.NoError(t, err)
 				_, err = io.Copy(io.Discard, resp.Body)
@@ -99,10 +87,4 @@ func TestServerName(t *testing.T) {
 			}
 		})
 	}
-
-	t.Run("foreign request", func(t *testing.T) {
-		req, err := http.NewRequest("GET", s.URL, nil)
-		require.NoError(t, err)
-		assert.False(t, transport.SetServerName(req, "example.test"))
-	})
 }

@@ -46,7 +46,7 @@ func tlsServer(t *testing.T, cert tls.Certificate, clientCAs *x509.CertPool, adj
 	return s
 }
 
-func newTLSTransport(t *testing.T, o transport.TLSOptions) *transport.Transport {
+func newTLSTransport(t *testing.T, o transport.TLSOptions) *engineRT {
 	t.Helper()
 	cfg, err := transport.NewTLSConfig(o)
 	require.NoError(t, err)

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -76,7 +75,11 @@ func TestProtocols(t *testing.T) {
 			tr := newTransport(t, tc.cfg)
 			resp, body := get(t, tr, tc.url, transport.Timeouts{Read: time.Second})
 			assert.Equal(t, tc.proto, string(body))
-			assert.Equal(t, tc.proto, resp.Proto)
+			wantMajor := 1
+			if tc.proto == "HTTP/2.0" {
+				wantMajor = 2
+			}
+			assert.Equal(t, wantMajor, resp.ProtoMajor, "the protocol the Engine reports")
 		})
 	}
 }
@@ -134,7 +137,7 @@ func TestLocalAddr(t *testing.T) {
 		requireKind(t, err, transport.KindConnect)
 	})
 	t.Run("bad address", func(t *testing.T) {
-		_, err := transport.New(transport.Config{LocalAddr: "nope"})
+		_, err := transport.NewEngine(transport.Config{LocalAddr: "nope"})
 		assert.Error(t, err)
 	})
 }
@@ -238,7 +241,7 @@ func TestRetrySchedule(t *testing.T) {
 				mu     sync.Mutex
 				delays []time.Duration
 			)
-			transport.SetBackoffHook(tr, func(d time.Duration) time.Duration {
+			transport.SetBackoffHook(tr.Engine, func(d time.Duration) time.Duration {
 				mu.Lock()
 				defer mu.Unlock()
 				delays = append(delays, d)
@@ -263,7 +266,7 @@ func TestRetrySchedule(t *testing.T) {
 
 // TestStaleKeepAliveRetried: the server reads the second request on a
 // kept-alive connection and hangs up without answering, as a server whose
-// keep-alive expired does. net/http resends a replayable request on a new
+// keep-alive expired does. The Engine resends a replayable request on a new
 // connection; a non-replayable one fails.
 func TestStaleKeepAliveRetried(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -356,42 +359,4 @@ func TestClose(t *testing.T) {
 		assert.ErrorIs(t, err, transport.ErrClosed)
 		require.NoError(t, tr.Close(), "Close is idempotent")
 	})
-}
-
-func TestRoundTripperAdapter(t *testing.T) {
-	s, cfg := modes[0].server(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hi") }))
-	tr := newTransport(t, cfg)
-	client := &http.Client{Transport: tr.RoundTripper(transport.Timeouts{Read: time.Second})}
-	resp, err := client.Get(s.URL)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	assert.Equal(t, "hi", string(b))
-}
-
-// TestNewRequestIsSentWithoutACopy checks the NewRequest fast path: the
-// request comes back as the response's Request, and sending it a second
-// time (its state spent) still works through the copying path.
-func TestNewRequestIsSentWithoutACopy(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
-	defer srv.Close()
-	tr, err := transport.New(transport.Config{})
-	require.NoError(t, err)
-	defer tr.Close()
-	to := transport.Timeouts{Read: time.Second, Write: time.Second}
-	req, err := tr.NewRequest(context.Background(), "GET", false, to)
-	require.NoError(t, err)
-	u, err := url.Parse(srv.URL)
-	require.NoError(t, err)
-	*req.URL = *u
-	req.Host = u.Host
-	for range 2 {
-		resp, err := tr.RoundTrip(req, to)
-		require.NoError(t, err)
-		assert.Same(t, req, resp.Request)
-		b, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		assert.Equal(t, "ok", string(b))
-		resp.Body.Close()
-	}
 }
