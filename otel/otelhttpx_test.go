@@ -432,3 +432,41 @@ func TestHTTP2ProtocolVersion(t *testing.T) {
 	require.Len(t, children, 1)
 	assert.Equal(t, "2", attrs(children[0])["network.protocol.version"].AsString())
 }
+
+func TestConcurrentRequestsKeepTheirOwnSpans(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/from" {
+			http.Redirect(w, r, "/to", http.StatusFound)
+		}
+	}))
+	defer srv.Close()
+	tel := newTelemetry(t)
+	c := tel.client(httpx.WithFollowRedirects(true))
+	const n = 16
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			_, err := c.Get(context.Background(), srv.URL+"/from")
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+
+	children := map[trace.SpanID][]sdktrace.ReadOnlySpan{}
+	parents := 0
+	for _, s := range tel.spans.Ended() {
+		if s.SpanKind() == trace.SpanKindInternal {
+			parents++
+			continue
+		}
+		children[s.Parent().SpanID()] = append(children[s.Parent().SpanID()], s)
+	}
+	assert.Equal(t, n, parents)
+	require.Len(t, children, n)
+	for _, cs := range children {
+		require.Len(t, cs, 2)
+		counts := []int64{attrs(cs[0])["http.request.resend_count"].AsInt64(), attrs(cs[1])["http.request.resend_count"].AsInt64()}
+		assert.ElementsMatch(t, []int64{0, 1}, counts, "each logical request counts its own resends")
+	}
+	assert.Equal(t, uint64(2*n), totalCount(tel.durationCounts(t)))
+}
