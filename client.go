@@ -66,6 +66,7 @@ type Client struct {
 	maxResponseSize int64
 	retry           *RetryPolicy // WithRetry; a request's own replaces it
 	redaction       redaction    // what output masks; read by the requests it stamps
+	middleware      Middleware   // WithMiddleware
 }
 
 // defaultHeaders are HTTPX's four client defaults, in its order.
@@ -105,6 +106,7 @@ func NewClient(opts ...ClientOption) *Client {
 		maxResponseSize: cfg.maxResponseSize,
 		retry:           cfg.retry,
 		redaction:       cfg.redaction,
+		middleware:      cfg.middleware,
 	}
 	c.Headers.Update(cfg.headers)
 	var errs []error

@@ -316,6 +316,7 @@ type clientConfig struct {
 	maxResponseSize int64
 	retry           *RetryPolicy
 	redaction       redaction
+	middleware      Middleware
 	errs            []error // invalid option values, kept for Client.Err
 }
 

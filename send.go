@@ -57,13 +57,23 @@ func (c *Client) send(ctx context.Context, req *Request, cfg *sendConfig) (*Resp
 	if err != nil {
 		return nil, err
 	}
+	if c.middleware.Send == nil {
+		return c.sendLogical(ctx, req, cfg, auth, follow)
+	}
+	return c.sendThrough(ctx, req, func(ctx context.Context, req *Request) (*Response, error) {
+		return c.sendLogical(ctx, req, cfg, auth, follow)
+	})
+}
+
+// sendLogical is one logical request: retries around the auth flow and
+// redirects, then the body read unless streaming.
+func (c *Client) sendLogical(ctx context.Context, req *Request, cfg *sendConfig, auth Auth, follow bool) (resp *Response, err error) {
 	attempt := func() (*Response, error) {
 		if auth == nil {
 			return c.sendHandlingRedirects(ctx, req, follow, nil)
 		}
 		return c.sendHandlingAuth(ctx, req, auth, follow)
 	}
-	var resp *Response
 	if p := cmp.Or(req.retry, c.retry); p != nil {
 		resp, err = c.sendRetrying(ctx, req, p, attempt)
 	} else {
@@ -185,7 +195,11 @@ func (c *Client) handle(ctx context.Context, req *Request) (resp *Response, err 
 			resp, err = nil, pe
 		}
 	}()
-	return c.transportFor(req.URL).HandleRequest(ctx, req)
+	t := c.transportFor(req.URL)
+	if c.middleware.Transport != nil {
+		return c.middleware.Transport(ctx, req, t)
+	}
+	return t.HandleRequest(ctx, req)
 }
 
 // userError keeps an error from user code (a hook, an auth flow) that is
