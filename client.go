@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"reflect"
 	"slices"
 	"strings"
@@ -66,6 +67,8 @@ type Client struct {
 	maxResponseSize int64
 	retry           *RetryPolicy // WithRetry; a request's own replaces it
 	redaction       redaction    // what output masks; read by the requests it stamps
+	logger          *slog.Logger // WithLogger; nil logs nothing
+	debug           *debugSink   // WithDebug; nil dumps nothing
 }
 
 // defaultHeaders are HTTPX's four client defaults, in its order.
@@ -105,6 +108,8 @@ func NewClient(opts ...ClientOption) *Client {
 		maxResponseSize: cfg.maxResponseSize,
 		retry:           cfg.retry,
 		redaction:       cfg.redaction,
+		logger:          cfg.logger,
+		debug:           cfg.debug,
 	}
 	c.Headers.Update(cfg.headers)
 	var errs []error

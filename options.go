@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 )
 
@@ -316,6 +317,8 @@ type clientConfig struct {
 	maxResponseSize int64
 	retry           *RetryPolicy
 	redaction       redaction
+	logger          *slog.Logger
+	debug           *debugSink
 	errs            []error // invalid option values, kept for Client.Err
 }
 

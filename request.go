@@ -35,7 +35,8 @@ type Request struct {
 	maxSize    int64        // response body limit; 0 = none
 	retry      *RetryPolicy // replaces the client's
 	hasMaxSize bool
-	client     *Client // the client that built or last sent it; nil: standalone
+	client     *Client      // the client that built or last sent it; nil: standalone
+	dump       *requestDump // WithDebug's dump of the send under way
 }
 
 // NewRequest builds a standalone request (httpx.Request): the URL is parsed,

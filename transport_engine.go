@@ -24,6 +24,13 @@ func engineOn() bool { return os.Getenv(engineEnv) != "nethttp" }
 
 // sendEngine sends req through the engine.
 func (t *HTTPTransport) sendEngine(ctx context.Context, req *Request, to transport.Timeouts, serverName string, forward bool) (*Response, error) {
+	var observe func(transport.Event)
+	if req.dump != nil || req.Extensions["trace"] != nil || req.client != nil && req.client.logger != nil {
+		var err error
+		if observe, err = t.observerFor(ctx, req); err != nil {
+			return nil, err
+		}
+	}
 	target, body, err := targetAndBody(req)
 	if err != nil {
 		return nil, err
@@ -75,6 +82,18 @@ func (t *HTTPTransport) sendEngine(ctx context.Context, req *Request, to transpo
 	}
 	if body != nil && req.bodyReplayable() {
 		ereq.GetBody = func() (io.Reader, error) { return req.Body() }
+	}
+	if observe != nil {
+		ereq.Observe = observe
+		if d := req.dump; d != nil && body != nil {
+			ereq.Body = d.tapRequestBody(body)
+			if getBody := ereq.GetBody; getBody != nil {
+				ereq.GetBody = func() (io.Reader, error) {
+					r, err := getBody()
+					return d.tapRequestBody(r), err
+				}
+			}
+		}
 	}
 	resp := &Response{Request: req}
 	eresp := &resp.body.head
