@@ -130,7 +130,8 @@ func (d *requestDump) requestBody() {
 	var out []byte
 	switch {
 	case b.inMemory:
-		out = appendShown(out, b.content, int64(len(b.content))-min(int64(len(b.content)), debugBodyShown))
+		shown := b.content[:min(len(b.content), debugBodyShown)]
+		out = appendShown(out, shown, int64(len(b.content)-len(shown)))
 	case d.body.seen > 0:
 		out = appendShown(out, d.body.shown, d.body.seen-int64(len(d.body.shown)))
 	}
