@@ -64,16 +64,20 @@ func (t *HTTPTransport) observerFor(ctx context.Context, req *Request) (func(tra
 	if err != nil {
 		return nil, err
 	}
-	o := &observer{ctx: ctx, req: req, trace: trace, dump: req.dump, local: t.LocalAddress}
+	var (
+		log    *slog.Logger
+		redact redaction
+	)
 	if c := req.client; c != nil {
-		o.redact = c.redaction
+		redact = c.redaction
 		if c.logger != nil && c.logger.Enabled(ctx, slog.LevelDebug) {
-			o.log = c.logger
+			log = c.logger
 		}
 	}
-	if o.trace == nil && o.log == nil && o.dump == nil {
+	if trace == nil && log == nil && req.dump == nil {
 		return nil, nil
 	}
+	o := &observer{ctx: ctx, req: req, trace: trace, log: log, dump: req.dump, redact: redact, local: t.LocalAddress}
 	return o.event, nil
 }
 

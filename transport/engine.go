@@ -341,7 +341,13 @@ func (e *Engine) connect(ctx context.Context, req *Request, key connKey, mayH2 b
 		err error
 	)
 	at := resolvedAt{start: time.Now()}
-	req.emit(Event{Kind: EventConnectTCP, Addr: req.Addr})
+	if req.Observe != nil {
+		addr := req.Addr
+		if pu := e.cfg.ProxyURL; pu != nil {
+			addr = hostPort(pu) // the connection is to the proxy
+		}
+		req.Observe(Event{Kind: EventConnectTCP, Addr: addr})
+	}
 	switch {
 	case req.Forward:
 		raw, err = e.dialForwardProxy(ctx)
