@@ -202,6 +202,7 @@ func (c *h1Conn) roundTrip(ctx context.Context, req *Request, body io.Reader, ou
 			// The server answered without a 100: the body stays unsent,
 			// and the connection cannot carry another request.
 			req.step(EventSendRequestBody, false, nil)
+			req.emit(Event{Kind: EventReceiveResponseHeaders})
 			return c.response(req, true, out)
 		}
 	}

@@ -1,6 +1,9 @@
 package transport_test
 
 import (
+	"bufio"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -55,6 +58,45 @@ func TestEngineObserveEarlyClose(t *testing.T) {
 		"http11.send_request_body.started", "http11.send_request_body.complete",
 		"http11.receive_response_headers.started", "http11.receive_response_headers.complete",
 		"http11.receive_response_body.started", "http11.receive_response_body.failed",
+		"http11.response_closed.started", "http11.response_closed.complete",
+	}, names)
+}
+
+// A server that answers before the 100: the steps still pair up and go in
+// order, the body's send completing without the body.
+func TestEngineObserveExpectContinueRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		if _, err := http.ReadRequest(bufio.NewReader(conn)); err != nil {
+			return
+		}
+		_, _ = io.WriteString(conn, "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n")
+	}()
+	e := newEngine(t, transport.Config{})
+	req := engineRequest(t, "POST", "http://"+ln.Addr().String()+"/", strings.NewReader("payload"), 7, transport.Timeouts{}, "Expect", "100-continue")
+	req.ExpectContinue = true
+	var names []string
+	req.Observe = func(ev transport.Event) { names = append(names, ev.Name()) }
+	resp, err := e.Do(t.Context(), req)
+	require.NoError(t, err)
+	assert.Equal(t, 417, resp.Status)
+	readAll(t, resp)
+	<-done
+	assert.Equal(t, []string{
+		"connection.connect_tcp.started", "connection.connect_tcp.complete",
+		"http11.send_request_headers.started", "http11.send_request_headers.complete",
+		"http11.send_request_body.started", "http11.send_request_body.complete",
+		"http11.receive_response_headers.started", "http11.receive_response_headers.complete",
+		"http11.receive_response_body.started", "http11.receive_response_body.complete",
 		"http11.response_closed.started", "http11.response_closed.complete",
 	}, names)
 }
