@@ -15,7 +15,8 @@ const debugBodyShown = 4 << 10
 // WithDebug writes every request and response the client sends and
 // receives to w, as they go over the wire: the request line (for HTTP/2
 // the pseudo-header fields) and header fields prefixed "> ", the response's
-// prefixed "< ", the first 4 KiB of each body followed by "… N more bytes"
+// prefixed "< ", the first 4 KiB of each body as it travels (still
+// compressed when a Content-Encoding says so) followed by "… N more bytes"
 // when there was more, and the response's Timings when it is closed.
 // Secrets are masked as in every output of the client (Authorization,
 // Proxy-Authorization, Cookie, Set-Cookie, the WithRedactHeaders names, URL

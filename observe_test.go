@@ -516,3 +516,29 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 }
 
 func (w *countingWriter) String() string { return w.buf.String() }
+
+// The server thinks before it answers, then pauses mid-body: the one is
+// Wait, the other Read.
+func TestTimingsSplitWaitAndRead(t *testing.T) {
+	const pause = 100 * time.Millisecond
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(pause)
+		_, _ = w.Write([]byte("first "))
+		w.(http.Flusher).Flush()
+		time.Sleep(pause)
+		_, _ = w.Write([]byte("second"))
+	})
+	for _, pc := range serveProtocols(t, h) {
+		t.Run(pc.name, func(t *testing.T) {
+			c := httpx.NewClient(pc.opts...)
+			defer c.Close()
+			resp, err := c.Get(within(t, 10*time.Second), pc.url+"/")
+			require.NoError(t, err)
+			tm := resp.Timings()
+			assert.GreaterOrEqual(t, tm.Wait, pause)
+			assert.Less(t, tm.Wait, 2*pause)
+			assert.GreaterOrEqual(t, tm.Read, pause)
+			assert.Less(t, tm.Read, 2*pause)
+		})
+	}
+}

@@ -20,8 +20,8 @@ type Timings struct {
 	// Write is the sending of the request head and body. Over HTTP/2 it
 	// covers the body only: zero for a request without one.
 	Write time.Duration
-	// Wait is the time from the request written to the response head
-	// received.
+	// Wait is the time from the request written to the first byte of the
+	// response (over HTTP/2, to its head): the server's think time.
 	Wait time.Duration
 	// Read is the reading of the body: set once the body was read to its
 	// end or closed, zero before.

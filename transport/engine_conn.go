@@ -39,7 +39,9 @@ type h1Conn struct {
 	rto, wto time.Duration // the current request's read and write timeouts
 	rdl, wdl time.Time     // the deadlines set on nc; zero when none
 
-	wrote time.Time // when the current request was written; zero before
+	wrote     time.Time // when the current request was written; zero before
+	firstByte time.Time // when the response's first byte was read after it
+	awaiting  bool      // the first byte is yet to come
 
 	ctx         context.Context
 	stop        func() bool // stops the cancellation callback
@@ -64,7 +66,11 @@ func (c *h1Conn) Read(p []byte) (int, error) {
 	if c.rto > 0 {
 		c.pushDeadline(&c.rdl, c.rto, c.nc.SetReadDeadline)
 	}
-	return c.nc.Read(p)
+	n, err := c.nc.Read(p)
+	if c.awaiting && n > 0 {
+		c.awaiting, c.firstByte = false, time.Now()
+	}
+	return n, err
 }
 
 // Write writes to the connection under the write timeout.
@@ -177,7 +183,7 @@ func (c *h1Conn) usable(now time.Time, expiry time.Duration) bool {
 func (c *h1Conn) roundTrip(ctx context.Context, req *Request, body io.Reader, out *Response) error {
 	c.begin(ctx, req.Timeouts)
 	c.framing = h1.Framing{}
-	c.wrote = time.Time{}
+	c.wrote, c.firstByte, c.awaiting = time.Time{}, time.Time{}, false
 	start := time.Now()
 	chunked := body != nil && req.ContentLength < 0
 	req.emit(Event{Kind: EventSendRequestHeaders})
@@ -225,7 +231,7 @@ func (c *h1Conn) roundTrip(ctx context.Context, req *Request, body io.Reader, ou
 		c.finish(false)
 		return err
 	}
-	c.wrote = time.Now()
+	c.wrote, c.awaiting = time.Now(), true
 	out.Timings.Write = c.wrote.Sub(start)
 	req.step(EventSendRequestBody, false, nil)
 	req.emit(Event{Kind: EventReceiveResponseHeaders})
@@ -429,8 +435,13 @@ func (c *h1Conn) response(req *Request, closeAfter bool, out *Response) error {
 	now := time.Now()
 	tm := resp.Timings
 	if !c.wrote.IsZero() {
-		tm.Wait = now.Sub(c.wrote)
+		first := c.firstByte
+		if first.IsZero() {
+			first = now
+		}
+		tm.Wait = first.Sub(c.wrote)
 	}
+	c.awaiting = false
 	*resp = Response{
 		Status:  c.head.Status,
 		Reason:  c.head.Reason,

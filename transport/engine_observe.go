@@ -25,7 +25,8 @@ type Timings struct {
 	// Write is the sending of the request, head and body. Over HTTP/2 it
 	// ends when the body was handed to the stream (zero without a body).
 	Write time.Duration
-	// Wait is from the request written to the response head received.
+	// Wait is from the request written to the first byte of the response
+	// (over HTTP/2, to its head).
 	Wait time.Duration
 	// Read is the reading of the body, set when it was read to its end or
 	// closed.
