@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -166,9 +167,10 @@ type bodyTap struct {
 	seen  int64
 }
 
-// tapRequestBody returns r, reading through the dump.
+// tapRequestBody returns r, reading through the dump when it is a stream
+// (an in-memory body is shown from memory).
 func (d *requestDump) tapRequestBody(r io.Reader) io.Reader {
-	if r == nil || d.req.body.inMemory {
+	if r == nil || r == http.NoBody || d.req.body.inMemory || d.req.body.stream == nil {
 		return r
 	}
 	return &requestTap{r: r, d: d}

@@ -71,6 +71,16 @@ func messages(recs []logRecord, level slog.Level) []string {
 	return out
 }
 
+// needEngine skips a test of what only the engine of our own measures and
+// reports: the net/http one (GOHTTPX_ENGINE=nethttp) has no timings and no
+// trace events.
+func needEngine(t *testing.T) {
+	t.Helper()
+	if !httpx.EngineOn() {
+		t.Skip("the net/http engine reports no timings or trace events")
+	}
+}
+
 func helloHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
@@ -79,6 +89,7 @@ func helloHandler() http.Handler {
 }
 
 func TestTimingsFreshThenReused(t *testing.T) {
+	needEngine(t)
 	for _, pc := range serveProtocols(t, helloHandler()) {
 		t.Run(pc.name, func(t *testing.T) {
 			ctx := within(t, 10*time.Second)
@@ -114,6 +125,7 @@ func TestTimingsFreshThenReused(t *testing.T) {
 }
 
 func TestTimingsReadSetWhenTheBodyEnds(t *testing.T) {
+	needEngine(t)
 	srv := httptest.NewServer(helloHandler())
 	defer srv.Close()
 	c := httpx.NewClient()
@@ -129,6 +141,7 @@ func TestTimingsReadSetWhenTheBodyEnds(t *testing.T) {
 }
 
 func TestTimingsDNSForAName(t *testing.T) {
+	needEngine(t)
 	srv := httptest.NewServer(helloHandler())
 	defer srv.Close()
 	c := httpx.NewClient()
@@ -150,6 +163,7 @@ func TestTimingsZeroForInMemoryTransports(t *testing.T) {
 }
 
 func TestTraceExtensionEvents(t *testing.T) {
+	needEngine(t)
 	h1 := []string{
 		"connection.connect_tcp.started", "connection.connect_tcp.complete",
 		"http11.send_request_headers.started", "http11.send_request_headers.complete",
@@ -219,6 +233,7 @@ func TestTraceExtensionEvents(t *testing.T) {
 }
 
 func TestTraceExtensionConnectFailed(t *testing.T) {
+	needEngine(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := l.Addr().String()
@@ -243,6 +258,7 @@ func TestTraceExtensionConnectFailed(t *testing.T) {
 }
 
 func TestTraceExtensionOfTheWrongType(t *testing.T) {
+	needEngine(t)
 	srv := httptest.NewServer(helloHandler())
 	defer srv.Close()
 	c := httpx.NewClient()
@@ -268,6 +284,7 @@ func TestLoggerInfoLine(t *testing.T) {
 }
 
 func TestLoggerDebugEvents(t *testing.T) {
+	needEngine(t)
 	for _, pc := range serveProtocols(t, helloHandler()) {
 		t.Run(pc.name, func(t *testing.T) {
 			logger, records := newCapture(slog.LevelDebug)
@@ -520,6 +537,7 @@ func (w *countingWriter) String() string { return w.buf.String() }
 // The server thinks before it answers, then pauses mid-body: the one is
 // Wait, the other Read.
 func TestTimingsSplitWaitAndRead(t *testing.T) {
+	needEngine(t)
 	const pause = 100 * time.Millisecond
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(pause)

@@ -83,18 +83,7 @@ func (t *HTTPTransport) sendEngine(ctx context.Context, req *Request, to transpo
 	if body != nil && req.bodyReplayable() {
 		ereq.GetBody = func() (io.Reader, error) { return req.Body() }
 	}
-	if observe != nil {
-		ereq.Observe = observe
-		if d := req.dump; d != nil && body != nil {
-			ereq.Body = d.tapRequestBody(body)
-			if getBody := ereq.GetBody; getBody != nil {
-				ereq.GetBody = func() (io.Reader, error) {
-					r, err := getBody()
-					return d.tapRequestBody(r), err
-				}
-			}
-		}
-	}
+	ereq.Observe = observe
 	resp := &Response{Request: req}
 	eresp := &resp.body.head
 	if err := t.engine.DoInto(ctx, &ereq, eresp); err != nil {
