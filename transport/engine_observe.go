@@ -52,6 +52,8 @@ const (
 // Stage says whether a step started, completed or failed.
 type Stage uint8
 
+// The stages of a step: a step that started ends once, complete or
+// failed, by the time its response is closed.
 const (
 	Started Stage = iota
 	Complete
