@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"reflect"
 	"slices"
 	"strings"
@@ -67,6 +68,8 @@ type Client struct {
 	retry           *RetryPolicy // WithRetry; a request's own replaces it
 	redaction       redaction    // what output masks; read by the requests it stamps
 	middleware      Middleware   // WithMiddleware
+	logger          *slog.Logger // WithLogger; nil logs nothing
+	debug           *debugSink   // WithDebug; nil dumps nothing
 }
 
 // defaultHeaders are HTTPX's four client defaults, in its order.
@@ -107,6 +110,8 @@ func NewClient(opts ...ClientOption) *Client {
 		retry:           cfg.retry,
 		redaction:       cfg.redaction,
 		middleware:      cfg.middleware,
+		logger:          cfg.logger,
+		debug:           cfg.debug,
 	}
 	c.Headers.Update(cfg.headers)
 	var errs []error

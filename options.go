@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 )
 
@@ -317,6 +318,8 @@ type clientConfig struct {
 	retry           *RetryPolicy
 	redaction       redaction
 	middleware      Middleware
+	logger          *slog.Logger
+	debug           *debugSink
 	errs            []error // invalid option values, kept for Client.Err
 }
 

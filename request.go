@@ -35,7 +35,8 @@ type Request struct {
 	maxSize    int64        // response body limit; 0 = none
 	retry      *RetryPolicy // replaces the client's
 	hasMaxSize bool
-	client     *Client // the client that built or last sent it; nil: standalone
+	client     *Client      // the client that built or last sent it; nil: standalone
+	dump       *requestDump // WithDebug's dump of the send under way
 }
 
 // NewRequest builds a standalone request (httpx.Request): the URL is parsed,
@@ -150,7 +151,14 @@ func (r *Request) Content() ([]byte, error) {
 // Body returns a reader over the body from its start, for transports. A
 // one-shot stream can be obtained once; after that Body gives
 // ErrStreamConsumed. Transports must not close the reader.
-func (r *Request) Body() (io.Reader, error) { return r.body.reader() }
+func (r *Request) Body() (io.Reader, error) {
+	body, err := r.body.reader()
+	if r.dump != nil && err == nil {
+		// WithDebug shows a streamed body as the transport reads it.
+		body = r.dump.tapRequestBody(body)
+	}
+	return body, err
+}
 
 // ContentLength returns the body's length, or -1 when unknown (chunked).
 func (r *Request) ContentLength() int64 { return r.body.length }

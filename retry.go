@@ -107,6 +107,7 @@ func (c *Client) sendRetrying(ctx context.Context, req *Request, p *RetryPolicy,
 			// is the answer.
 			return resp, retryErr(n, err)
 		}
+		c.logRetry(ctx, req, n, p.Attempts, wait, resp, err)
 		if resp != nil {
 			_, _ = io.CopyN(io.Discard, resp, retryDrain)
 			resp.Close()

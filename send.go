@@ -119,6 +119,7 @@ func (c *Client) sendHandlingRedirects(ctx context.Context, req *Request, follow
 		if next == nil {
 			return resp, nil
 		}
+		c.logRedirect(ctx, resp, next)
 		history = append(history[:len(history):len(history)], resp)
 		req = next
 	}
@@ -165,19 +166,33 @@ func (c *Client) sendSingle(ctx context.Context, req *Request) (*Response, error
 		return nil, classifyError(err, req)
 	}
 	req.client = c // what Curl needs: the redaction policy and the transport
+	var dump *requestDump
+	if c.debug != nil {
+		dump = c.newRequestDump(req)
+	}
+	req.dump = dump
 	start := time.Now()
 	resp, err := c.handle(ctx, req)
+	req.dump = nil
+	if err == nil && resp == nil {
+		err = newRequestError(ErrTransport, req, nil, "the transport returned no response and no error")
+	}
 	if err != nil {
 		if resp != nil {
 			resp.Close()
 		}
-		return nil, asRequestError(err, req)
-	}
-	if resp == nil {
-		return nil, newRequestError(ErrTransport, req, nil, "the transport returned no response and no error")
+		err = asRequestError(err, req)
+		if dump != nil {
+			dump.afterSend(nil, err)
+		}
+		return nil, err
 	}
 	resp.Request = req
 	resp.start = start
+	c.logRequest(ctx, req, resp)
+	if dump != nil {
+		dump.afterSend(resp, nil)
+	}
 	resp.defaultEncoding, resp.encodingFunc = c.defaultEncoding, c.encodingFunc
 	resp.body.limit = req.maxSize
 	if !req.hasMaxSize {

@@ -13,6 +13,13 @@ import (
 
 // send sends req through the engine.
 func (t *HTTPTransport) send(ctx context.Context, req *Request, to transport.Timeouts, serverName string, forward bool) (*Response, error) {
+	var observe func(transport.Event)
+	if req.dump != nil || req.Extensions["trace"] != nil || req.client != nil && req.client.logger != nil {
+		var err error
+		if observe, err = t.observerFor(ctx, req); err != nil {
+			return nil, err
+		}
+	}
 	target, body, err := targetAndBody(req)
 	if err != nil {
 		return nil, err
@@ -65,6 +72,7 @@ func (t *HTTPTransport) send(ctx context.Context, req *Request, to transport.Tim
 	if body != nil && req.bodyReplayable() {
 		ereq.GetBody = func() (io.Reader, error) { return req.Body() }
 	}
+	ereq.Observe = observe
 	resp := &Response{Request: req}
 	eresp := &resp.body.head
 	if err := t.engine.DoInto(ctx, &ereq, eresp); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gohttpx/httpx/proxy"
@@ -71,6 +72,12 @@ func (t *dialer) backoffDelay(attempt int) time.Duration {
 // dialRaw opens the byte stream: Config.DialContext (a proxy's tunnel), the
 // Unix socket, or TCP from Config.LocalAddr.
 func (t *dialer) dialRaw(ctx context.Context, network, addr string) (net.Conn, error) {
+	return t.dialRawAt(ctx, network, addr, nil)
+}
+
+// dialRawAt is dialRaw noting in at, for a TCP dial of its own, when the
+// name was resolved (the first connect began).
+func (t *dialer) dialRawAt(ctx context.Context, network, addr string, at *resolvedAt) (net.Conn, error) {
 	switch {
 	case t.cfg.DialContext != nil:
 		return t.cfg.DialContext(ctx, network, addr)
@@ -86,6 +93,12 @@ func (t *dialer) dialRaw(ctx context.Context, network, addr string) (net.Conn, e
 	}
 	if t.network != "" {
 		network = t.network
+	}
+	if at != nil {
+		d.ControlContext = func(context.Context, string, string, syscall.RawConn) error {
+			at.mark()
+			return nil
+		}
 	}
 	return d.DialContext(ctx, network, addr)
 }

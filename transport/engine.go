@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"syscall"
 	"time"
@@ -72,6 +73,10 @@ type Request struct {
 	// it a proxy tunnels the connection to Addr.
 	Forward  bool
 	Timeouts Timeouts
+	// Observe, when set, sees each step of the request as it happens (see
+	// Event), on the goroutine doing the step: for HTTP/2 some arrive from
+	// x/net/http2's, one at a time. Nil costs nothing.
+	Observe func(Event)
 }
 
 // Fields is a request's header fields as the engine reads them: an
@@ -107,6 +112,8 @@ type Response struct {
 	Body   io.ReadCloser
 	TLS    *tls.ConnectionState
 	Reused bool // sent on a connection that had served a request before
+	// Timings are the request's phases; Read is set when the body ends.
+	Timings Timings
 
 	body responseBody
 }
@@ -177,7 +184,8 @@ func (e *Engine) DoInto(ctx context.Context, req *Request, resp *Response) error
 	}
 	body, fresh, mayH2 := req.Body, false, e.mayH2(req)
 	for {
-		l, err := e.conn(ctx, req, key, fresh, mayH2)
+		resp.Timings = Timings{}
+		l, err := e.conn(ctx, req, key, fresh, mayH2, &resp.Timings)
 		if err != nil {
 			return err
 		}
@@ -258,8 +266,10 @@ func stale(err error) bool {
 
 // conn returns a stream on an HTTP/2 connection or an idle HTTP/1.1
 // connection for key, or dials one in a pool slot.
-func (e *Engine) conn(ctx context.Context, req *Request, key connKey, fresh, mayH2 bool) (lease, error) {
+func (e *Engine) conn(ctx context.Context, req *Request, key connKey, fresh, mayH2 bool, tm *Timings) (lease, error) {
+	start := time.Now()
 	l, err := e.pool.acquire(ctx, key, req.Timeouts.Pool, fresh, mayH2)
+	tm.Pool = time.Since(start)
 	if l.h1 != nil || l.h2 != nil || err != nil {
 		return l, err
 	}
@@ -267,7 +277,7 @@ func (e *Engine) conn(ctx context.Context, req *Request, key connKey, fresh, may
 	if mayH2 {
 		mark = e.pool.startDial(key)
 	}
-	c, err := e.dial(ctx, req, key, mayH2)
+	c, err := e.dial(ctx, req, key, mayH2, tm)
 	if err != nil {
 		e.pool.releaseSlot()
 		e.pool.endDial(key, mark, false)
@@ -292,7 +302,7 @@ func (e *Engine) conn(ctx context.Context, req *Request, key connKey, fresh, may
 }
 
 // dial connects with Config.Retries retries after connect errors.
-func (e *Engine) dial(ctx context.Context, req *Request, key connKey, mayH2 bool) (pooledConn, error) {
+func (e *Engine) dial(ctx context.Context, req *Request, key connKey, mayH2 bool, tm *Timings) (pooledConn, error) {
 	// Closing the Engine stops dials in flight too.
 	ctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(e.life, cancel)
@@ -301,7 +311,7 @@ func (e *Engine) dial(ctx context.Context, req *Request, key connKey, mayH2 bool
 		cancel()
 	}()
 	for attempt := 0; ; attempt++ {
-		c, err := e.connect(ctx, req, key, mayH2)
+		c, err := e.connect(ctx, req, key, mayH2, tm)
 		if err == nil || attempt >= e.cfg.Retries || !retryable(err) {
 			return c, err
 		}
@@ -319,8 +329,9 @@ func (e *Engine) dial(ctx context.Context, req *Request, key connKey, mayH2 bool
 }
 
 // connect makes one attempt: the stream, then TLS, then (HTTP/2) the
-// connection preface, within one connect timeout.
-func (e *Engine) connect(ctx context.Context, req *Request, key connKey, mayH2 bool) (pooledConn, error) {
+// connection preface, within one connect timeout. It notes the DNS,
+// connect and TLS timings in tm.
+func (e *Engine) connect(ctx context.Context, req *Request, key connKey, mayH2 bool, tm *Timings) (pooledConn, error) {
 	var deadline time.Time
 	if d := req.Timeouts.Connect; d > 0 {
 		deadline = time.Now().Add(d)
@@ -332,17 +343,32 @@ func (e *Engine) connect(ctx context.Context, req *Request, key connKey, mayH2 b
 		raw net.Conn
 		err error
 	)
+	at := resolvedAt{start: time.Now()}
+	if req.Observe != nil {
+		addr := req.Addr
+		if pu := e.cfg.ProxyURL; pu != nil {
+			addr = hostPort(pu) // the connection is to the proxy
+		}
+		req.Observe(Event{Kind: EventConnectTCP, Addr: addr})
+	}
 	switch {
 	case req.Forward:
 		raw, err = e.dialForwardProxy(ctx)
 	case e.tunnel != nil:
 		raw, err = e.tunnel(ctx, "tcp", req.Addr)
 	default:
-		raw, err = e.dialRaw(ctx, "tcp", req.Addr)
+		raw, err = e.dialRawAt(ctx, "tcp", req.Addr, &at)
 	}
 	if err != nil {
-		return nil, e.connectError(ctx, err)
+		err = e.connectError(ctx, err)
+		req.step(EventConnectTCP, false, err)
+		return nil, err
 	}
+	if _, err := netip.ParseAddr(hostOf(req.Addr)); err != nil {
+		tm.DNS = time.Duration(at.d.Load())
+	}
+	tm.Connect = time.Since(at.start) - tm.DNS
+	req.emit(Event{Kind: EventConnectTCP, Stage: Complete, Conn: raw})
 	c := &h1Conn{pool: &e.pool, key: key, nc: raw, raw: raw, maxHead: e.maxHead}
 	if req.Scheme != "https" || req.Forward {
 		if mayH2 {
@@ -361,11 +387,17 @@ func (e *Engine) connect(ctx context.Context, req *Request, key connKey, mayH2 b
 	if !deadline.IsZero() {
 		_ = raw.SetDeadline(deadline)
 	}
+	tlsStart := time.Now()
+	req.emit(Event{Kind: EventStartTLS, Addr: cfg.ServerName})
 	if err := tc.HandshakeContext(ctx); err != nil {
 		_ = raw.Close()
-		return nil, e.connectError(ctx, err)
+		err = e.connectError(ctx, err)
+		req.step(EventStartTLS, false, err)
+		return nil, err
 	}
+	tm.TLS = time.Since(tlsStart)
 	state := tc.ConnectionState()
+	req.emit(Event{Kind: EventStartTLS, Stage: Complete, Conn: tc, TLS: &state})
 	switch state.NegotiatedProtocol {
 	case "h2":
 		return e.startH2(ctx, key, tc, &state, deadline)

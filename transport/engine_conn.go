@@ -40,6 +40,10 @@ type h1Conn struct {
 	rto, wto time.Duration // the current request's read and write timeouts
 	rdl, wdl time.Time     // the deadlines set on nc; zero when none
 
+	wrote     time.Time // when the current request was written; zero before
+	firstByte time.Time // when the response's first byte was read after it
+	awaiting  bool      // the first byte is yet to come
+
 	ctx         context.Context
 	stop        func() bool // stops the cancellation callback
 	interrupted atomic.Bool // the request's context ended mid-exchange
@@ -63,7 +67,11 @@ func (c *h1Conn) Read(p []byte) (int, error) {
 	if c.rto > 0 {
 		c.pushDeadline(&c.rdl, c.rto, c.nc.SetReadDeadline)
 	}
-	return c.nc.Read(p)
+	n, err := c.nc.Read(p)
+	if c.awaiting && n > 0 {
+		c.awaiting, c.firstByte = false, time.Now()
+	}
+	return n, err
 }
 
 // Write writes to the connection under the write timeout.
@@ -176,14 +184,20 @@ func (c *h1Conn) usable(now time.Time, expiry time.Duration) bool {
 func (c *h1Conn) roundTrip(ctx context.Context, req *Request, body io.Reader, out *Response) error {
 	c.begin(ctx, req.Timeouts)
 	c.framing = h1.Framing{}
+	c.wrote, c.firstByte, c.awaiting = time.Time{}, time.Time{}, false
+	start := time.Now()
 	chunked := body != nil && req.ContentLength < 0
+	req.emit(Event{Kind: EventSendRequestHeaders})
 	if err := c.writeHead(req, chunked); err != nil {
+		req.step(EventSendRequestHeaders, false, err)
 		// A refused head wrote nothing: the connection is as good as
 		// before. A failed write (a head larger than the buffer) is not.
 		var te *Error
 		c.finish(errors.As(err, &te) && te.Kind == KindLocalProtocol)
 		return err
 	}
+	req.step(EventSendRequestHeaders, false, nil)
+	req.emit(Event{Kind: EventSendRequestBody})
 	sendBody := body != nil && req.ContentLength != 0
 	if sendBody && req.ExpectContinue {
 		final, err := c.awaitContinue()
@@ -194,11 +208,14 @@ func (c *h1Conn) roundTrip(ctx context.Context, req *Request, body io.Reader, ou
 		if final {
 			// The server answered without a 100: the body stays unsent,
 			// and the connection cannot carry another request.
+			req.step(EventSendRequestBody, false, nil)
+			req.emit(Event{Kind: EventReceiveResponseHeaders})
 			return c.response(req, true, out)
 		}
 	}
 	if sendBody {
 		if err := c.writeBody(body, req.ContentLength, chunked); err != nil {
+			req.step(EventSendRequestBody, false, err)
 			if c.earlyResponse(req, err, out) == nil {
 				return nil
 			}
@@ -207,13 +224,20 @@ func (c *h1Conn) roundTrip(ctx context.Context, req *Request, body io.Reader, ou
 		}
 	}
 	if err := c.bw.Flush(); err != nil {
+		err = c.writeError(err)
+		req.step(EventSendRequestBody, false, err)
 		if c.earlyResponse(req, err, out) == nil {
 			return nil
 		}
 		c.finish(false)
-		return c.writeError(err)
+		return err
 	}
+	c.wrote, c.awaiting = time.Now(), true
+	out.Timings.Write = c.wrote.Sub(start)
+	req.step(EventSendRequestBody, false, nil)
+	req.emit(Event{Kind: EventReceiveResponseHeaders})
 	if err := c.readFinalHead(); err != nil {
+		req.step(EventReceiveResponseHeaders, false, err)
 		c.finish(false)
 		return err
 	}
@@ -352,7 +376,9 @@ func (c *h1Conn) earlyResponse(req *Request, werr error, out *Response) error {
 	if errors.As(werr, &te) && te.Kind != KindWrite {
 		return werr
 	}
+	req.emit(Event{Kind: EventReceiveResponseHeaders})
 	if err := c.readFinalHead(); err != nil {
+		req.step(EventReceiveResponseHeaders, false, err)
 		return err
 	}
 	return c.response(req, true, out)
@@ -397,31 +423,53 @@ func (c *h1Conn) response(req *Request, closeAfter bool, out *Response) error {
 	if err != nil {
 		c.framing.Close = true
 		c.finish(false)
-		return &Error{Kind: KindRemoteProtocol, Err: err}
+		err = &Error{Kind: KindRemoteProtocol, Err: err}
+		req.step(EventReceiveResponseHeaders, false, err)
+		return err
 	}
 	f.Close = f.Close || closeAfter
 	c.framing = f
 	resp := out
+	now := time.Now()
+	tm := resp.Timings
+	if !c.wrote.IsZero() {
+		first := c.firstByte
+		if first.IsZero() {
+			first = now
+		}
+		tm.Wait = first.Sub(c.wrote)
+	}
+	c.awaiting = false
 	*resp = Response{
-		Status: c.head.Status,
-		Reason: c.head.Reason,
-		Proto:  protoName(&c.head),
-		Header: c.head.Fields,
-		TLS:    c.tls,
-		Reused: c.served > 0,
+		Status:  c.head.Status,
+		Reason:  c.head.Reason,
+		Proto:   protoName(&c.head),
+		Header:  c.head.Fields,
+		TLS:     c.tls,
+		Reused:  c.served > 0,
+		Timings: tm,
 	}
 	c.head.Fields = nil // the response owns them now
+	if req.Observe != nil {
+		req.Observe(Event{Kind: EventReceiveResponseHeaders, Stage: Complete, Response: resp})
+		req.Observe(Event{Kind: EventReceiveResponseBody})
+	}
 	switch {
 	case c.head.Status == 101:
-		resp.Body = &upgradedConn{c: c}
+		resp.Body = &upgradedConn{c: c, obs: req.Observe}
 	case f.Kind == h1.NoBody, f.Kind == h1.Length && f.Length == 0:
 		// Nothing to read: the connection is free now, whether or not
 		// the caller reads or closes the body.
 		c.finish(true)
 		resp.Body = noBody{}
+		if req.Observe != nil {
+			req.step(EventReceiveResponseBody, false, nil)
+			req.emit(Event{Kind: EventResponseClosed})
+			req.step(EventResponseClosed, false, nil)
+		}
 	default:
 		c.body.Reset(c.br, f, maxTrailerBytes)
-		resp.body.c = c
+		resp.body = responseBody{c: c, tm: &resp.Timings, from: now, obs: req.Observe}
 		resp.Body = &resp.body
 	}
 	return nil
@@ -488,6 +536,9 @@ type responseBody struct {
 	c    *h1Conn
 	done bool
 	err  error
+	tm   *Timings    // Read is set at the end
+	from time.Time   // when the head was read
+	obs  func(Event) // the request's Observe
 }
 
 func (b *responseBody) Read(p []byte) (int, error) {
@@ -500,12 +551,9 @@ func (b *responseBody) Read(p []byte) (int, error) {
 	n, err := b.c.body.Read(p)
 	switch {
 	case err == io.EOF:
-		b.done = true
-		b.c.finish(true)
+		b.end(nil, true)
 	case err != nil:
-		b.done = true
-		b.err = b.c.readError(err)
-		b.c.finish(false)
+		b.end(b.c.readError(err), false)
 		err = b.err
 	}
 	return n, err
@@ -515,11 +563,32 @@ func (b *responseBody) Read(p []byte) (int, error) {
 // one whose end was reached (if not yet reported) keeps it.
 func (b *responseBody) Close() error {
 	if !b.done {
-		b.done = true
-		b.err = errBodyClosed
-		b.c.finish(b.c.body.Done())
+		b.end(errBodyClosed, b.c.body.Done())
 	}
 	return nil
+}
+
+// end ends the body with err (nil at its end), notes the read time and
+// gives the connection back (reusable or not).
+func (b *responseBody) end(err error, reusable bool) {
+	b.done, b.err = true, err
+	b.tm.Read = time.Since(b.from)
+	b.c.finish(reusable)
+	if b.obs != nil {
+		bodyEnded(b.obs, false, err)
+	}
+}
+
+// bodyEnded emits the end of a response body and the closing of the
+// response.
+func bodyEnded(obs func(Event), http2 bool, err error) {
+	ev := Event{Kind: EventReceiveResponseBody, Stage: Complete, HTTP2: http2}
+	if err != nil {
+		ev.Stage, ev.Err = Failed, err
+	}
+	obs(ev)
+	obs(Event{Kind: EventResponseClosed, HTTP2: http2})
+	obs(Event{Kind: EventResponseClosed, Stage: Complete, HTTP2: http2})
 }
 
 var errBodyClosed = errors.New("transport: read on a closed response body")
@@ -535,6 +604,7 @@ func (noBody) Close() error             { return nil }
 type upgradedConn struct {
 	c      *h1Conn
 	closed bool
+	obs    func(Event)
 }
 
 func (u *upgradedConn) Read(p []byte) (int, error)  { return u.c.br.Read(p) }
@@ -544,6 +614,9 @@ func (u *upgradedConn) Close() error {
 		u.closed = true
 		u.c.framing.Close = true
 		u.c.finish(false)
+		if u.obs != nil {
+			bodyEnded(u.obs, false, nil)
+		}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"slices"
 	"strconv"
@@ -85,19 +86,52 @@ type h2Stream struct {
 	done    bool
 	err     error
 	ended   bool // the pool has the stream back
+
+	wrote time.Time // when the request body ended; guarded by mu
+	tm    *Timings  // the response's, Read set when the body ends
+	head  time.Time // when the response head arrived
+
+	// The request's observer, and how far its events went (see advance):
+	// x/net/http2 reports the writes from a goroutine of its own.
+	obs      func(Event)
+	obsMu    sync.Mutex
+	obsStage int
 }
+
+// The stages of an observed stream: each is reached by completing the
+// step before it and starting the next one.
+const (
+	obsHeaders  = iota // send_request_headers started
+	obsBody            // headers sent, send_request_body started
+	obsAwaiting        // body sent, receive_response_headers started
+	obsReading         // head received, receive_response_body started
+	obsOver            // the body ended, or a step failed
+)
 
 // roundTrip sends req as a new stream and returns the response head; the
 // body reads from the stream. The pool leased a stream of c to the caller.
 func (c *h2Conn) roundTrip(ctx context.Context, req *Request, body io.Reader, reused bool, out *Response) error {
-	s := &h2Stream{c: c, ctx: ctx, rto: req.Timeouts.Read, wto: req.Timeouts.Write, reqBody: body}
+	start := time.Now()
+	s := &h2Stream{c: c, ctx: ctx, rto: req.Timeouts.Read, wto: req.Timeouts.Write, reqBody: body, obs: req.Observe}
 	sctx := ctx
 	if s.rto > 0 || s.wto > 0 {
 		sctx, s.cancel = context.WithCancelCause(ctx)
 		s.tick = max(shortest(s.rto, s.wto)/8, time.Millisecond)
 	}
+	if s.obs != nil {
+		s.obs(Event{Kind: EventSendRequestHeaders, HTTP2: true})
+		sctx = httptrace.WithClientTrace(sctx, &httptrace.ClientTrace{
+			WroteHeaders: func() { s.advance(obsBody, nil) },
+			WroteRequest: func(info httptrace.WroteRequestInfo) {
+				if info.Err == nil {
+					s.advance(obsAwaiting, nil)
+				}
+			},
+		})
+	}
 	hreq, err := h2Request(sctx, req, body, s)
 	if err != nil {
+		s.advance(obsOver, err)
 		s.end()
 		return err
 	}
@@ -113,21 +147,86 @@ func (c *h2Conn) roundTrip(ctx context.Context, req *Request, body io.Reader, re
 	hresp, err := c.cc.RoundTrip(hreq)
 	if err != nil {
 		err = s.fail(err, false)
+		s.advance(obsOver, err)
 		s.end()
 		return err
 	}
+	s.head = time.Now()
 	s.arm(streamDone, 0)
 	s.body = hresp.Body
+	tm := out.Timings
+	s.mu.Lock()
+	if wrote := s.wrote; !wrote.IsZero() {
+		tm.Write, tm.Wait = wrote.Sub(start), s.head.Sub(wrote)
+	} else {
+		tm.Wait = s.head.Sub(start)
+	}
+	s.mu.Unlock()
 	*out = Response{
-		Status: hresp.StatusCode,
-		Reason: http.StatusText(hresp.StatusCode),
-		Proto:  "HTTP/2",
-		Header: h2Fields(hresp.Header),
-		Body:   s,
-		TLS:    c.tls,
-		Reused: reused,
+		Status:  hresp.StatusCode,
+		Reason:  http.StatusText(hresp.StatusCode),
+		Proto:   "HTTP/2",
+		Header:  h2Fields(hresp.Header),
+		Body:    s,
+		TLS:     c.tls,
+		Reused:  reused,
+		Timings: tm,
+	}
+	s.tm = &out.Timings
+	if s.obs != nil {
+		s.obsMu.Lock()
+		s.advanceLocked(obsAwaiting, nil)
+		s.obs(Event{Kind: EventReceiveResponseHeaders, Stage: Complete, HTTP2: true, Response: out})
+		s.obs(Event{Kind: EventReceiveResponseBody, HTTP2: true})
+		s.obsStage = obsReading
+		s.obsMu.Unlock()
 	}
 	return nil
+}
+
+// advance emits the events that bring an observed stream to stage, in
+// order, whichever goroutine reports it first; err fails the step under
+// way instead, and ends the events.
+func (s *h2Stream) advance(stage int, err error) {
+	if s.obs == nil {
+		return
+	}
+	s.obsMu.Lock()
+	s.advanceLocked(stage, err)
+	s.obsMu.Unlock()
+}
+
+func (s *h2Stream) advanceLocked(stage int, err error) {
+	steps := [...]EventKind{EventSendRequestHeaders, EventSendRequestBody, EventReceiveResponseHeaders, EventReceiveResponseBody}
+	if err != nil {
+		if s.obsStage < obsOver {
+			s.obs(Event{Kind: steps[s.obsStage], Stage: Failed, HTTP2: true, Err: err})
+			s.obsStage = obsOver
+		}
+		return
+	}
+	for s.obsStage < stage && s.obsStage < obsReading {
+		s.obs(Event{Kind: steps[s.obsStage], Stage: Complete, HTTP2: true})
+		s.obsStage++
+		s.obs(Event{Kind: steps[s.obsStage], HTTP2: true})
+	}
+}
+
+// bodyOver notes the end of the response body: its read time and, when
+// observed, its events.
+func (s *h2Stream) bodyOver(err error) {
+	if s.tm != nil {
+		s.tm.Read = time.Since(s.head)
+	}
+	if s.obs == nil {
+		return
+	}
+	s.obsMu.Lock()
+	if s.obsStage == obsReading {
+		bodyEnded(s.obs, true, err)
+		s.obsStage = obsOver
+	}
+	s.obsMu.Unlock()
 }
 
 func shortest(a, b time.Duration) time.Duration {
@@ -239,6 +338,11 @@ func (b h2Body) Read(p []byte) (int, error) {
 	}
 	n, err := s.reqBody.Read(p)
 	if err == io.EOF {
+		s.mu.Lock()
+		if s.wrote.IsZero() {
+			s.wrote = time.Now()
+		}
+		s.mu.Unlock()
 		if s.rto > 0 {
 			s.rearm(streamAwaiting, s.rto)
 		} else {
@@ -343,11 +447,13 @@ func (s *h2Stream) Read(p []byte) (int, error) {
 		s.done = true
 		_ = s.body.Close()
 		s.end()
+		s.bodyOver(nil)
 	case err != nil:
 		s.done = true
 		s.err = s.fail(err, true)
 		_ = s.body.Close()
 		s.end()
+		s.bodyOver(s.err)
 		err = s.err
 	}
 	return n, err
@@ -361,6 +467,7 @@ func (s *h2Stream) Close() error {
 		s.err = errBodyClosed
 		_ = s.body.Close()
 		s.end()
+		s.bodyOver(errBodyClosed)
 	}
 	return nil
 }

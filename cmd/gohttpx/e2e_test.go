@@ -344,7 +344,12 @@ func TestTLS(t *testing.T) {
 			res := runBinary(t, env, append([]string{tt.srv.URL}, tt.args...)...)
 			assert.Equal(t, tt.wantCode, res.code, res.stderr)
 			if tt.wantOut != "" {
-				assert.True(t, strings.HasPrefix(res.stdout, tt.wantOut), res.stdout)
+				// The connection's events (-v) come first, then the exchange.
+				out := res.stdout
+				for strings.HasPrefix(out, "* ") {
+					_, out, _ = strings.Cut(out, "\n")
+				}
+				assert.True(t, strings.HasPrefix(out, tt.wantOut), res.stdout)
 			}
 			if tt.wantErr != "" {
 				assert.True(t, strings.HasPrefix(res.stderr, tt.wantErr), res.stderr)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"sort"
 	"strings"
 	"sync"
@@ -94,10 +95,14 @@ func (p *printer) blueVersion(v string) string {
 	return p.blue.Sprint(proto) + "/" + p.blue.Sprint(num)
 }
 
-// trace prints one trace-extension event: its name, then its details
-// sorted by key, on a line starting with "* " as HTTPX marks connection
-// events.
+// trace prints one trace-extension event of the connection: its name, then
+// its details sorted by key, on a line starting with "* " as HTTPX marks
+// connection events. The protocol's events are left out, as HTTPX's
+// command leaves them: the request and response heads say it all.
 func (p *printer) trace(event string, info map[string]any) {
+	if !strings.HasPrefix(event, "connection.") {
+		return
+	}
 	keys := make([]string, 0, len(info))
 	for k := range info {
 		keys = append(keys, k)
@@ -106,7 +111,11 @@ func (p *printer) trace(event string, info map[string]any) {
 	var b strings.Builder
 	b.WriteString("* " + event)
 	for _, k := range keys {
-		fmt.Fprintf(&b, " %s=%v", k, info[k])
+		v := info[k]
+		if c, ok := v.(net.Conn); ok {
+			v = c.RemoteAddr() // the connection made, not its internals
+		}
+		fmt.Fprintf(&b, " %s=%v", k, v)
 	}
 	b.WriteString("\n")
 	p.printf("%s", b.String())
