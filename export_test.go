@@ -15,3 +15,11 @@ func SetRetryJitter(f func(d time.Duration) time.Duration) (restore func()) {
 
 // RetryAfter exposes the Retry-After parser.
 var RetryAfter = retryAfter
+
+// ExceptionKinds lists the kinds ExceptionName names, with their names.
+func ExceptionKinds() (kinds []error, names []string) {
+	for _, k := range exceptionNames {
+		kinds, names = append(kinds, k.kind), append(names, k.name)
+	}
+	return kinds, names
+}
