@@ -32,8 +32,8 @@ type Timings struct {
 
 // Timings returns the phases of the request that produced r, as
 // HTTPTransport measured them on its own engine. A response from any other
-// transport (MockTransport, HandlerTransport, FromRoundTripper, the
-// net/http engine) has zero Timings: nothing went over a network the
+// transport (MockTransport, HandlerTransport, FromRoundTripper) has zero
+// Timings: nothing went over a network the
 // client could time, and Elapsed is the figure to use.
 func (r *Response) Timings() Timings {
 	h := &r.body.head
