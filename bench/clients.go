@@ -369,7 +369,9 @@ func newReq(s setup) *client {
 // newFastHTTP builds a fasthttp client. fasthttp takes no context; its
 // in-memory counterpart of a RoundTripper is its own Transport interface.
 func newFastHTTP(s setup) *client {
-	c := &fasthttp.Client{MaxConnsPerHost: s.conns(), MaxIdleConnDuration: 90 * time.Second}
+	// MaxConnWaitTimeout: wait for a free connection, as the other clients do,
+	// rather than fail with ErrNoFreeConns (more goroutines than connections).
+	c := &fasthttp.Client{MaxConnsPerHost: s.conns(), MaxConnWaitTimeout: 30 * time.Second, MaxIdleConnDuration: 90 * time.Second}
 	if s.mem != nil {
 		c.Transport = memFastTransport{}
 	}
