@@ -25,6 +25,19 @@ type setup struct {
 	tls *tls.Config       // trust for the TLS server; nil for plain HTTP
 	h2  bool              // HTTP/2 over TLS by ALPN
 	mem http.RoundTripper // in-memory mode: no sockets, canned responses
+	// hdrs are extra request header fields every small GET sends (the
+	// header sweep), set per request in each library's own way.
+	hdrs [][2]string
+	// pool overrides maxConns (the memory scenarios open more connections).
+	pool int
+}
+
+// conns is the pool size for s.
+func (s setup) conns() int {
+	if s.pool > 0 {
+		return s.pool
+	}
+	return maxConns
 }
 
 // client is one library configured for one scenario. Every operation reads
@@ -92,9 +105,9 @@ func stdTransport(s setup) http.RoundTripper {
 		DialContext:         (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		TLSClientConfig:     s.tls,
 		ForceAttemptHTTP2:   s.h2,
-		MaxIdleConns:        maxConns,
-		MaxIdleConnsPerHost: maxConns,
-		MaxConnsPerHost:     maxConns,
+		MaxIdleConns:        s.conns(),
+		MaxIdleConnsPerHost: s.conns(),
+		MaxConnsPerHost:     s.conns(),
 		IdleConnTimeout:     90 * time.Second,
 	}
 }
@@ -132,6 +145,9 @@ func newNetHTTPWith(s setup, name string, rt http.RoundTripper) *client {
 			req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
 			if err != nil {
 				return 0, err
+			}
+			for _, h := range s.hdrs {
+				req.Header.Set(h[0], h[1])
 			}
 			resp, err := do(req)
 			if err != nil {
@@ -178,7 +194,7 @@ func newHTTPX(s setup, name string, opts ...httpx.ClientOption) *client {
 	if s.mem != nil {
 		opts = append(opts, httpx.WithTransport(httpx.FromRoundTripper(s.mem)))
 	} else {
-		opts = append(opts, httpx.WithLimits(httpx.Limits{MaxConnections: maxConns, MaxKeepaliveConnections: maxConns, KeepaliveExpiry: 90 * time.Second}))
+		opts = append(opts, httpx.WithLimits(httpx.Limits{MaxConnections: s.conns(), MaxKeepaliveConnections: s.conns(), KeepaliveExpiry: 90 * time.Second}))
 		if s.tls != nil {
 			opts = append(opts, httpx.WithTLSConfig(s.tls))
 		}
@@ -187,10 +203,14 @@ func newHTTPX(s setup, name string, opts ...httpx.ClientOption) *client {
 		}
 	}
 	c := httpx.NewClient(opts...)
+	var getOpts []httpx.RequestOption
+	for _, h := range s.hdrs {
+		getOpts = append(getOpts, httpx.WithHeader(h[0], h[1]))
+	}
 	return &client{
 		name: name,
 		get: func(ctx context.Context, url string) (int, error) {
-			r, err := c.Get(ctx, url)
+			r, err := c.Get(ctx, url, getOpts...)
 			if err != nil {
 				return 0, err
 			}
@@ -240,7 +260,11 @@ func newResty(s setup) *client {
 	return &client{
 		name: "resty v2",
 		get: func(ctx context.Context, url string) (int, error) {
-			resp, err := c.R().SetContext(ctx).Get(url)
+			r := c.R().SetContext(ctx)
+			for _, h := range s.hdrs {
+				r.SetHeader(h[0], h[1])
+			}
+			resp, err := r.Get(url)
 			if err != nil {
 				return 0, err
 			}
@@ -289,8 +313,8 @@ func newReq(s setup) *client {
 		c.GetClient().Transport = s.mem
 	} else {
 		t := c.GetTransport()
-		t.SetMaxIdleConns(maxConns).SetMaxConnsPerHost(maxConns)
-		t.MaxIdleConnsPerHost = maxConns
+		t.SetMaxIdleConns(s.conns()).SetMaxConnsPerHost(s.conns())
+		t.MaxIdleConnsPerHost = s.conns()
 		t.IdleConnTimeout = 90 * time.Second
 		if s.tls != nil {
 			c.GetTLSClientConfig().RootCAs = s.tls.RootCAs
@@ -304,7 +328,11 @@ func newReq(s setup) *client {
 	return &client{
 		name: "req v3",
 		get: func(ctx context.Context, url string) (int, error) {
-			resp, err := c.R().SetContext(ctx).Get(url)
+			r := c.R().SetContext(ctx)
+			for _, h := range s.hdrs {
+				r.SetHeader(h[0], h[1])
+			}
+			resp, err := r.Get(url)
 			if err != nil {
 				return 0, err
 			}
@@ -341,7 +369,9 @@ func newReq(s setup) *client {
 // newFastHTTP builds a fasthttp client. fasthttp takes no context; its
 // in-memory counterpart of a RoundTripper is its own Transport interface.
 func newFastHTTP(s setup) *client {
-	c := &fasthttp.Client{MaxConnsPerHost: maxConns, MaxIdleConnDuration: 90 * time.Second}
+	// MaxConnWaitTimeout: wait for a free connection, as the other clients do,
+	// rather than fail with ErrNoFreeConns (more goroutines than connections).
+	c := &fasthttp.Client{MaxConnsPerHost: s.conns(), MaxConnWaitTimeout: 30 * time.Second, MaxIdleConnDuration: 90 * time.Second}
 	if s.mem != nil {
 		c.Transport = memFastTransport{}
 	}
@@ -352,6 +382,9 @@ func newFastHTTP(s setup) *client {
 			defer fasthttp.ReleaseRequest(req)
 			defer fasthttp.ReleaseResponse(resp)
 			req.SetRequestURI(url)
+			for _, h := range s.hdrs {
+				req.Header.Set(h[0], h[1])
+			}
 			if err := c.Do(req, resp); err != nil {
 				return 0, err
 			}

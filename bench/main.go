@@ -41,11 +41,16 @@ type config struct {
 	size      int64
 	minN      int
 	inproc    bool
+	idleN     int
 	scenarios []string
 	clients   []string
 }
 
-var allScenarios = []string{"get1", "get64", "download", "upload", "h2", "mem"}
+// defaultScenarios run without -scenarios; allScenarios adds the sweeps
+// and the memory scenarios (sweep.go).
+var defaultScenarios = []string{"get1", "get64", "download", "upload", "h2", "mem"}
+
+var allScenarios = append([]string(nil), defaultScenarios...)
 
 func main() {
 	var (
@@ -53,7 +58,7 @@ func main() {
 		serveMode = flag.Bool("serve", false, "run only the servers and print their addresses (used by the benchmark itself)")
 		quick     = flag.Bool("quick", false, "smoke test: one run of 0.5s per client and scenario")
 		sizeMiB   = flag.Int("size", 64, "download/upload size in MiB")
-		scen      = flag.String("scenarios", strings.Join(allScenarios, ","), "scenarios to run, comma-separated")
+		scen      = flag.String("scenarios", strings.Join(defaultScenarios, ","), "scenarios to run, comma-separated; also the groups sweep (c1,c16,c64,c256), headers (hdr0,hdr8,hdr32), conns, and all")
 		clients   = flag.String("clients", strings.Join(clientNames, ","), "clients to run, comma-separated (net/http always runs: it is the baseline); also httpx-notimeout: httpx without per-phase timeouts")
 		cpuProf   = flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 		memProf   = flag.String("memprofile", "", "write an allocation profile of the whole run to this file")
@@ -65,6 +70,8 @@ func main() {
 	flag.IntVar(&cfg.runs, "runs", 3, "measured runs per client and scenario; the table shows the median")
 	flag.IntVar(&cfg.procs, "procs", runtime.NumCPU(), "GOMAXPROCS for the client process and the server process alike")
 	flag.IntVar(&cfg.conc, "conc", 64, "goroutines in the concurrent scenarios")
+	flag.StringVar(scen, "scenario", *scen, "the same as -scenarios")
+	flag.IntVar(&cfg.idleN, "n", 200, "connections (and in-flight requests) in the conns scenario")
 	flag.BoolVar(&cfg.inproc, "inproc", false, "run the servers in the measuring process (allocation counts then include the server's)")
 	flag.Parse()
 	if *serveMode {
@@ -90,7 +97,7 @@ func main() {
 	}
 	cfg.size = int64(*sizeMiB) << 20
 	cfg.minN = 3
-	cfg.scenarios = strings.Split(*scen, ",")
+	cfg.scenarios = expandScenarios(strings.Split(*scen, ","))
 	cfg.clients = append(strings.Split(*clients, ","), "net/http")
 	for _, c := range cfg.clients {
 		if constructors[c] == nil {
@@ -165,6 +172,9 @@ const (
 func (b *bench) run(name string) {
 	ctx := context.Background()
 	h1 := b.srv.h1
+	if b.runExtra(name) {
+		return
+	}
 	switch name {
 	case "get1":
 		b.rate(sGet1, setup{}, 1, h1+"/small", 1)

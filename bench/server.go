@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // smallBody is the body of every small GET, loopback or in memory.
@@ -34,6 +35,12 @@ func handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /small", func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if r.URL.RawQuery != "" { // ?h=N: N extra response header fields (the header sweep)
+			n, _ := strconv.Atoi(r.URL.Query().Get("h"))
+			for _, f := range benchHeaders(n) {
+				h[f[0]] = []string{f[1]}
+			}
+		}
 		h["Content-Type"] = []string{"text/plain; charset=utf-8"}
 		h["Content-Length"] = []string{strconv.Itoa(len(smallBody))}
 		io.WriteString(w, smallBody)
@@ -63,7 +70,47 @@ func handler() http.Handler {
 		}
 		io.WriteString(w, "ok")
 	})
+	// The memory scenarios: /hold blocks until /release, /held says how
+	// many requests are blocked, so that the client can measure with all
+	// of them in flight.
+	mux.HandleFunc("GET /hold", func(w http.ResponseWriter, r *http.Request) {
+		holdMu.Lock()
+		ch := holdCh
+		holding++
+		holdMu.Unlock()
+		<-ch
+		io.WriteString(w, smallBody)
+	})
+	mux.HandleFunc("GET /held", func(w http.ResponseWriter, r *http.Request) {
+		holdMu.Lock()
+		n := holding
+		holdMu.Unlock()
+		io.WriteString(w, strconv.Itoa(n))
+	})
+	mux.HandleFunc("GET /release", func(w http.ResponseWriter, r *http.Request) {
+		holdMu.Lock()
+		close(holdCh)
+		holdCh, holding = make(chan struct{}), 0
+		holdMu.Unlock()
+		io.WriteString(w, "ok")
+	})
 	return mux
+}
+
+var (
+	holdMu  sync.Mutex
+	holdCh  = make(chan struct{})
+	holding int
+)
+
+// benchHeaders are n header fields of the kind an API client or server
+// adds (about 40 bytes each), the same on both sides of the header sweep.
+func benchHeaders(n int) [][2]string {
+	out := make([][2]string, n)
+	for i := range out {
+		out[i] = [2]string{fmt.Sprintf("X-Bench-Field-%02d", i), fmt.Sprintf("value-%02d-0123456789abcdef", i)}
+	}
+	return out
 }
 
 // servers are the loopback endpoints: plain HTTP/1.1 and TLS with HTTP/2 by
