@@ -1,6 +1,9 @@
 package httpx
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // BasicAuthHeader exposes the header value for tests.
 var BasicAuthHeader = basicAuthHeader
@@ -18,3 +21,15 @@ func SetRetryJitter(f func(d time.Duration) time.Duration) (restore func()) {
 
 // RetryAfter exposes the Retry-After parser.
 var RetryAfter = retryAfter
+
+// SetEventStreamWaits replaces EventStream's default retry, its back-off
+// cap and its sleep (which may record the waits and return at once), and
+// returns a function restoring them.
+func SetEventStreamWaits(retry, maxBackoff time.Duration, sleep func(ctx context.Context, d time.Duration) error) (restore func()) {
+	pr, pm, ps := sseDefaultRetry, sseMaxBackoff, sseSleep
+	sseDefaultRetry, sseMaxBackoff = retry, maxBackoff
+	if sleep != nil {
+		sseSleep = sleep
+	}
+	return func() { sseDefaultRetry, sseMaxBackoff, sseSleep = pr, pm, ps }
+}

@@ -57,7 +57,8 @@ type sseParser struct {
 	hasRetry  bool   // retry holds this event's retry field
 	idBuf     string // last event ID buffer
 	lastID    string // last event ID string, set on each dispatch
-	idKnown   bool   // lastID was set by the stream
+	idSeen    bool   // an id field was read into idBuf
+	idKnown   bool   // lastID was set by an id field of the stream
 	reconnect time.Duration
 	hasReconn bool // the stream set a reconnection time
 }
@@ -66,7 +67,7 @@ type sseParser struct {
 func (p *sseParser) startStream() {
 	p.line, p.cr, p.started = p.line[:0], false, false
 	p.data, p.event, p.retry, p.hasRetry = p.data[:0], "", 0, false
-	p.idBuf = p.lastID
+	p.idBuf, p.idSeen = p.lastID, p.idKnown
 }
 
 // readFrom feeds r's decoded body to the parser, emitting each event, until
@@ -153,7 +154,7 @@ func (p *sseParser) processLine() (ServerSentEvent, bool) {
 		p.data = append(p.data, '\n')
 	case "id":
 		if bytes.IndexByte(value, 0) < 0 {
-			p.idBuf = utf8Text(value)
+			p.idBuf, p.idSeen = utf8Text(value), true
 		}
 	case "retry":
 		if ms, ok := parseDigits(value); ok {
@@ -167,7 +168,7 @@ func (p *sseParser) processLine() (ServerSentEvent, bool) {
 // dispatch ends the current event: the last event ID is committed, and an
 // event with data is returned; the buffers are reset either way.
 func (p *sseParser) dispatch() (ServerSentEvent, bool) {
-	p.lastID, p.idKnown = p.idBuf, true
+	p.lastID, p.idKnown = p.idBuf, p.idKnown || p.idSeen
 	defer func() { p.data, p.event, p.retry, p.hasRetry = p.data[:0], "", 0, false }()
 	if len(p.data) == 0 {
 		return ServerSentEvent{}, false
