@@ -1,6 +1,9 @@
 package httpx
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // BasicAuthHeader exposes the header value for tests.
 var BasicAuthHeader = basicAuthHeader
@@ -22,4 +25,16 @@ func ExceptionKinds() (kinds []error, names []string) {
 		kinds, names = append(kinds, k.kind), append(names, k.name)
 	}
 	return kinds, names
+}
+
+// SetEventStreamWaits replaces EventStream's default retry, its back-off
+// cap and its sleep (which may record the waits and return at once), and
+// returns a function restoring them.
+func SetEventStreamWaits(retry, maxBackoff time.Duration, sleep func(ctx context.Context, d time.Duration) error) (restore func()) {
+	pr, pm, ps := sseDefaultRetry, sseMaxBackoff, sseSleep
+	sseDefaultRetry, sseMaxBackoff = retry, maxBackoff
+	if sleep != nil {
+		sseSleep = sleep
+	}
+	return func() { sseDefaultRetry, sseMaxBackoff, sseSleep = pr, pm, ps }
 }
