@@ -528,3 +528,38 @@ func TestEventStreamRunsHooks(t *testing.T) {
 	assert.Equal(t, 2, requests)
 	assert.Equal(t, 2, responses)
 }
+
+func TestEventStreamHTTP2(t *testing.T) {
+	recordWaits(t)
+	var (
+		mu     sync.Mutex
+		protos []string
+		ids    []string
+	)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n := len(protos)
+		protos, ids = append(protos, r.Proto), append(ids, r.Header.Get("Last-Event-ID"))
+		mu.Unlock()
+		if n > 0 {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = io.WriteString(w, "id: 7\ndata: over\n")
+		w.(http.Flusher).Flush()
+		_, _ = io.WriteString(w, "data: h2\n\n")
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	c := httpx.NewClient(httpx.WithTLSConfig(srv.Client().Transport.(*http.Transport).TLSClientConfig), httpx.WithHTTP2(true))
+	defer c.Close()
+	got := drain(c.EventStream(within(t, 10*time.Second), "GET", srv.URL))
+	require.Empty(t, got.errs)
+	assert.Equal(t, []httpx.ServerSentEvent{{Event: "message", Data: "over\nh2", ID: "7"}}, got.events)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"HTTP/2.0", "HTTP/2.0"}, protos)
+	assert.Equal(t, []string{"", "7"}, ids)
+}
