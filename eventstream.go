@@ -72,6 +72,9 @@ func (c *Client) EventStream(ctx context.Context, method, url string, opts ...Re
 		}
 		cfg.send.stream = true
 		s := eventStream{c: c, ctx: ctx, req: req, send: &cfg.send, yield: yield}
+		if !cfg.headers.Has("Cookie") {
+			s.cookies, s.jarCookies = cfg.cookies, true
+		}
 		s.run()
 	}
 }
@@ -86,6 +89,12 @@ type eventStream struct {
 	yield    func(ServerSentEvent, error) bool
 	p        sseParser
 	failures int // consecutive connections that failed or yielded nothing
+	// jarCookies: the Cookie header comes from the client's cookies (and
+	// the request's own, cookies), built again for each connection so
+	// that cookies set by earlier responses go along, as a browser's
+	// EventSource sends them.
+	jarCookies bool
+	cookies    map[string]string
 }
 
 func (s *eventStream) run() {
@@ -112,6 +121,13 @@ func (s *eventStream) run() {
 			return
 		}
 		s.failures++
+		if s.jarCookies {
+			if h := s.c.cookieHeader(s.req.URL, s.cookies); h != "" {
+				s.req.Headers.Set("Cookie", h)
+			} else {
+				s.req.Headers.Del("Cookie")
+			}
+		}
 		if s.p.idKnown {
 			if s.p.lastID == "" {
 				s.req.Headers.Del("Last-Event-ID")

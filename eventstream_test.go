@@ -563,3 +563,37 @@ func TestEventStreamHTTP2(t *testing.T) {
 	assert.Equal(t, []string{"HTTP/2.0", "HTTP/2.0"}, protos)
 	assert.Equal(t, []string{"", "7"}, ids)
 }
+
+func TestEventStreamReconnectSendsNewCookies(t *testing.T) {
+	recordWaits(t)
+	var (
+		mu      sync.Mutex
+		cookies []string
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n := len(cookies)
+		cookies = append(cookies, r.Header.Get("Cookie"))
+		mu.Unlock()
+		switch n {
+		case 0:
+			http.SetCookie(w, &http.Cookie{Name: "session", Value: "s1"})
+		case 1:
+			http.SetCookie(w, &http.Cookie{Name: "session", Value: "s2"})
+		default:
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = io.WriteString(w, "data: x\n\n")
+	}))
+	t.Cleanup(srv.Close)
+	c := httpx.NewClient(httpx.WithCookies(map[string]string{"client": "c"}))
+	defer c.Close()
+	got := drain(c.EventStream(within(t, 10*time.Second), "GET", srv.URL))
+	require.Empty(t, got.errs)
+	require.Len(t, got.events, 2)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"client=c", "client=c; session=s1", "client=c; session=s2"}, cookies)
+}
