@@ -149,7 +149,11 @@ func (c *h1Conn) finish(ok bool) {
 	if reusable {
 		readers.Put(c.br)
 		writers.Put(c.bw)
+		// The body reader and the chunk writer point at the buffers too:
+		// an idle connection that kept them would keep 8 KiB alive.
 		c.br, c.bw = nil, nil
+		c.body = h1.Body{}
+		c.chunks.Reset(nil)
 	}
 	c.served++
 	c.pool.release(c, reusable)
