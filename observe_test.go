@@ -141,12 +141,40 @@ func TestTimingsDNSForAName(t *testing.T) {
 	assert.Positive(t, tm.Connect)
 }
 
-func TestTimingsZeroForInMemoryTransports(t *testing.T) {
-	c := httpx.NewClient(httpx.WithTransport(echoTransport()))
+func TestTimingsInMemoryTransports(t *testing.T) {
+	slow := httpx.MockTransport(func(*httpx.Request) (*httpx.Response, error) {
+		time.Sleep(20 * time.Millisecond)
+		return httpx.NewResponse(200, httpx.WithBody(&slowReader{chunks: 2, delay: 20 * time.Millisecond})), nil
+	})
+	c := httpx.NewClient(httpx.WithTransport(slow))
 	defer c.Close()
-	resp, err := c.Get(within(t, 5*time.Second), "http://example.test/")
+	resp, err := c.Stream(within(t, 5*time.Second), "GET", "http://example.test/")
 	require.NoError(t, err)
-	assert.Equal(t, httpx.Timings{}, resp.Timings())
+	tm := resp.Timings()
+	assert.GreaterOrEqual(t, tm.Wait, 20*time.Millisecond, "the handler's time is the wait")
+	assert.Zero(t, tm.Read, "not read yet")
+	_, err = resp.Content()
+	require.NoError(t, err)
+	tm = resp.Timings()
+	assert.GreaterOrEqual(t, tm.Read, 40*time.Millisecond, "the body's two slow chunks")
+	assert.Equal(t, httpx.Timings{Wait: tm.Wait, Read: tm.Read}, tm, "no connection phases")
+	assert.InDelta(t, float64(resp.Elapsed()), float64(tm.Wait+tm.Read), float64(time.Millisecond))
+}
+
+// slowReader gives chunks bytes, one at a time, each after delay.
+type slowReader struct {
+	chunks int
+	delay  time.Duration
+}
+
+func (r *slowReader) Read(p []byte) (int, error) {
+	if r.chunks == 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(r.delay)
+	r.chunks--
+	p[0] = 'x'
+	return 1, nil
 }
 
 func TestTraceExtensionEvents(t *testing.T) {

@@ -39,6 +39,7 @@ type Response struct {
 	body        responseBody
 	start       time.Time
 	elapsed     time.Duration
+	wait        time.Duration // a transport other than the engine: until it returned the head
 	nextRequest *Request
 
 	defaultEncoding string

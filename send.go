@@ -189,6 +189,11 @@ func (c *Client) sendSingle(ctx context.Context, req *Request) (*Response, error
 	}
 	resp.Request = req
 	resp.start = start
+	if resp.body.head.Body == nil {
+		// Not the engine, which times the phases itself: the transport's
+		// whole call is the wait for the head.
+		resp.wait = time.Since(start)
+	}
 	c.logRequest(ctx, req, resp)
 	if dump != nil {
 		dump.afterSend(resp, nil)

@@ -32,13 +32,19 @@ type Timings struct {
 
 // Timings returns the phases of the request that produced r, as
 // HTTPTransport measured them on its own engine. A response from any other
-// transport (MockTransport, HandlerTransport, FromRoundTripper) has zero
-// Timings: nothing went over a network the
-// client could time, and Elapsed is the figure to use.
+// transport (MockTransport, HandlerTransport, FromRoundTripper) reports
+// what applies to an exchange the client cannot see into: Wait is the time
+// the transport took to hand over the response head (the handler's time,
+// or net/http's whole round trip), Read the reading of the body once it
+// ended or was closed, and the connection phases are zero.
 func (r *Response) Timings() Timings {
 	h := &r.body.head
 	if h.Body == nil {
-		return Timings{}
+		t := Timings{Wait: r.wait}
+		if r.body.closed && r.elapsed > r.wait {
+			t.Read = r.elapsed - r.wait
+		}
+		return t
 	}
 	t := h.Timings
 	return Timings{Pool: t.Pool, DNS: t.DNS, Connect: t.Connect, TLS: t.TLS, Write: t.Write, Wait: t.Wait, Read: t.Read, Reused: h.Reused}
