@@ -13,12 +13,9 @@ import (
 
 // send sends req through the engine.
 func (t *HTTPTransport) send(ctx context.Context, req *Request, to transport.Timeouts, serverName string, forward bool) (*Response, error) {
-	var observe func(transport.Event)
-	if req.dump != nil || req.Extensions["trace"] != nil || req.client != nil && req.client.logger != nil {
-		var err error
-		if observe, err = t.observerFor(ctx, req); err != nil {
-			return nil, err
-		}
+	observe, err := t.observerFor(ctx, req)
+	if err != nil {
+		return nil, err
 	}
 	target, body, err := targetAndBody(req)
 	if err != nil {
