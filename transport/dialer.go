@@ -13,8 +13,9 @@ import (
 	"github.com/gohttpx/httpx/proxy"
 )
 
-// dialer opens the Engine's connections. It holds the configuration, the TLS base configuration
-// with its ALPN protocols, and the local address to bind.
+// dialer opens the Engine's connections. It holds the configuration, the
+// TLS base configuration with its ALPN protocols, and the local address to
+// bind.
 type dialer struct {
 	cfg       Config
 	tlsConfig *tls.Config

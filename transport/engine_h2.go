@@ -400,8 +400,8 @@ func (s *h2Stream) expire(now time.Time) {
 }
 
 // fail types an error of the stream: a timeout the watcher enforced, the
-// caller's context, the Engine closing, else what the error says (a failed body read that
-// says nothing more is a read error).
+// caller's context, the Engine closing, else what the error says (a failed
+// body read that says nothing more is a read error).
 func (s *h2Stream) fail(err error, reading bool) error {
 	s.mu.Lock()
 	te := s.timedOut
