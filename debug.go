@@ -209,7 +209,7 @@ func (d *requestDump) afterSend(resp *Response, err error) {
 	if http2 {
 		b.WriteString("< :status: " + strconv.Itoa(resp.StatusCode) + "\n")
 	} else {
-		b.WriteString("< " + resp.HTTPVersion() + " " + strconv.Itoa(resp.StatusCode) + " " + resp.ReasonPhrase() + "\n")
+		b.WriteString("< " + resp.statusLine() + "\n")
 	}
 	for name, value := range resp.Headers.All() {
 		if http2 {

@@ -34,8 +34,7 @@ func (c *Client) logRequest(ctx context.Context, req *Request, resp *Response) {
 	if !c.logEnabled(ctx, slog.LevelInfo) {
 		return
 	}
-	msg := "HTTP Request: " + req.Method + " " + c.redaction.url(req.URL) + ` "` +
-		resp.HTTPVersion() + " " + strconv.Itoa(resp.StatusCode) + " " + resp.ReasonPhrase() + `"`
+	msg := "HTTP Request: " + req.Method + " " + c.redaction.url(req.URL) + ` "` + resp.statusLine() + `"`
 	c.logger.LogAttrs(ctx, slog.LevelInfo, msg)
 }
 
@@ -49,7 +48,7 @@ func (c *Client) logRetry(ctx context.Context, req *Request, n, attempts int, wa
 	if err != nil {
 		why = err.Error()
 	} else {
-		why = `"` + resp.HTTPVersion() + " " + strconv.Itoa(resp.StatusCode) + " " + resp.ReasonPhrase() + `"`
+		why = `"` + resp.statusLine() + `"`
 	}
 	msg := "Retrying " + req.Method + " " + c.redaction.url(req.URL) + " in " + wait.String() +
 		" (attempt " + strconv.Itoa(n+1) + " of " + strconv.Itoa(attempts) + ") after " + why

@@ -500,3 +500,9 @@ func (r *Response) Cookies() *Cookies {
 func (r *Response) String() string {
 	return fmt.Sprintf("<Response [%d %s]>", r.StatusCode, r.ReasonPhrase())
 }
+
+// statusLine is the response's status line as the logs and dumps show it:
+// "HTTP/1.1 200 OK".
+func (r *Response) statusLine() string {
+	return r.HTTPVersion() + " " + strconv.Itoa(r.StatusCode) + " " + r.ReasonPhrase()
+}
